@@ -1,0 +1,242 @@
+package io.nativetok.tokenizer;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import com.google.gson.Gson;
+import com.google.gson.reflect.TypeToken;
+import io.nativetok.util.NativeTokException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Type;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The checkpoint file format: a model's configuration, metadata, parameters and any extra state
+ * (optimizer moments), followed by a CRC-32 of all preceding bytes.
+ *
+ * <p>Layout: the magic line {@code NATIVETOK-CHECKPOINT}, the format version, the kind of model, the
+ * configuration and the metadata as JSON maps of strings, the block's parameters in DJL's encoding,
+ * the number of extra arrays and each as a name and an encoded array, then the CRC.
+ *
+ * <p>Writing goes to a temporary file in the target folder, which is flushed to disk and then
+ * renamed over the target, so a crash or a kill leaves either the old complete file or the new
+ * complete file, never a partial one.
+ */
+public final class CheckpointFile {
+
+    /** The current format version; files with a higher version are rejected. */
+    public static final int FORMAT_VERSION = 1;
+
+    private static final byte[] MAGIC = "NATIVETOK-CHECKPOINT\n".getBytes(StandardCharsets.US_ASCII);
+    private static final Gson GSON = new Gson();
+    private static final Type MAP_TYPE = new TypeToken<LinkedHashMap<String, String>>() {}.getType();
+
+    private CheckpointFile() {}
+
+    /** The parts of a checkpoint read before its arrays. */
+    public record Header(String kind, Map<String, String> config, Map<String, String> meta) {}
+
+    /**
+     * Writes a checkpoint atomically.
+     *
+     * @param path the target file; its folder is created if missing
+     * @param kind what the file holds, e.g. {@code tokenizer}
+     * @param config the model configuration in flat form
+     * @param meta free-form metadata such as the training step
+     * @param block the model whose parameters are saved
+     * @param extra named arrays saved after the parameters, e.g. optimizer moments
+     */
+    public static void write(
+            Path path,
+            String kind,
+            Map<String, String> config,
+            Map<String, String> meta,
+            Block block,
+            Map<String, NDArray> extra) {
+        Path folder = path.toAbsolutePath().getParent();
+        Path temporary = null;
+        try {
+            Files.createDirectories(folder);
+            temporary = Files.createTempFile(folder, "." + path.getFileName() + ".", ".partial");
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                OutputStream file = java.nio.channels.Channels.newOutputStream(channel);
+                CheckedOutputStream checked = new CheckedOutputStream(file, new CRC32());
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16));
+                writeBody(out, kind, config, meta, block, extra);
+                out.flush();
+                long crc = checked.getChecksum().getValue();
+                out.writeLong(crc);
+                out.flush();
+                channel.force(true);
+            }
+            moveIntoPlace(temporary, path);
+        } catch (IOException e) {
+            deleteQuietly(temporary);
+            throw new NativeTokException(
+                    "Failed to write checkpoint " + path + ": " + e.getMessage()
+                            + ". Check that the folder is writable and the disk has space; the"
+                            + " previous checkpoint, if any, is unchanged.",
+                    e);
+        } catch (RuntimeException e) {
+            deleteQuietly(temporary);
+            throw e;
+        }
+    }
+
+    private static void writeBody(
+            DataOutputStream out,
+            String kind,
+            Map<String, String> config,
+            Map<String, String> meta,
+            Block block,
+            Map<String, NDArray> extra)
+            throws IOException {
+        out.write(MAGIC);
+        out.writeInt(FORMAT_VERSION);
+        out.writeUTF(kind);
+        writeString(out, GSON.toJson(config));
+        writeString(out, GSON.toJson(meta));
+        block.saveParameters(out);
+        out.writeInt(extra.size());
+        for (Map.Entry<String, NDArray> entry : extra.entrySet()) {
+            writeString(out, entry.getKey());
+            out.write(entry.getValue().encode());
+        }
+    }
+
+    private static void moveIntoPlace(Path temporary, Path target) throws IOException {
+        try {
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Reads the kind, configuration and metadata of a checkpoint without loading its arrays. */
+    public static Header readHeader(Path path) {
+        try (DataInputStream in = open(path, new CRC32())) {
+            return readHeader(path, in);
+        } catch (IOException e) {
+            throw unreadable(path, e);
+        }
+    }
+
+    /**
+     * Loads a checkpoint's parameters into {@code block} and returns its extra arrays, created in
+     * {@code manager}. The CRC is verified after reading; a mismatch raises an error and the caller
+     * must discard the block.
+     */
+    public static Map<String, NDArray> readInto(Path path, Block block, NDManager manager) {
+        CRC32 crc = new CRC32();
+        try (DataInputStream in = open(path, crc)) {
+            readHeader(path, in);
+            block.loadParameters(manager, in);
+            int count = in.readInt();
+            Map<String, NDArray> extra = new LinkedHashMap<>();
+            for (int i = 0; i < count; i++) {
+                String name = readString(in);
+                extra.put(name, manager.decode(in));
+            }
+            long computed = crc.getValue();
+            long stored = in.readLong();
+            if (computed != stored) {
+                extra.values().forEach(NDArray::close);
+                throw new NativeTokException(
+                        "Checkpoint " + path + " is corrupted: its CRC-32 is "
+                                + Long.toHexString(computed) + " but the file records "
+                                + Long.toHexString(stored)
+                                + ". Use an earlier checkpoint from the same folder.");
+            }
+            return extra;
+        } catch (IOException | MalformedModelException e) {
+            throw unreadable(path, e);
+        }
+    }
+
+    private static DataInputStream open(Path path, CRC32 crc) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new NativeTokException(
+                    "Checkpoint not found: " + path.toAbsolutePath()
+                            + ". Pass the path of a .ckpt file written by save() or by"
+                            + " `nativetok train`.");
+        }
+        InputStream file = Files.newInputStream(path);
+        return new DataInputStream(new BufferedInputStream(new CheckedInputStream(file, crc), 1 << 16));
+    }
+
+    private static Header readHeader(Path path, DataInputStream in) throws IOException {
+        byte[] magic = new byte[MAGIC.length];
+        in.readFully(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new NativeTokException(
+                    "Not a NativeTok checkpoint: " + path
+                            + " does not start with the checkpoint header. Pass a file written by"
+                            + " save() or by `nativetok train`.");
+        }
+        int version = in.readInt();
+        if (version > FORMAT_VERSION || version < 1) {
+            throw new NativeTokException(
+                    "Unsupported checkpoint format version " + version + " in " + path
+                            + ": this version of NativeTok reads versions 1 to " + FORMAT_VERSION
+                            + ". Use the NativeTok version that wrote the file, or a newer one.");
+        }
+        String kind = in.readUTF();
+        Map<String, String> config = GSON.fromJson(readString(in), MAP_TYPE);
+        Map<String, String> meta = GSON.fromJson(readString(in), MAP_TYPE);
+        return new Header(kind, config, meta);
+    }
+
+    private static void writeString(DataOutputStream out, String value) throws IOException {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > (64 << 20)) {
+            throw new IOException("invalid string length " + length);
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static NativeTokException unreadable(Path path, Exception e) {
+        String reason = e instanceof EOFException ? "the file ends early (truncated)" : e.getMessage();
+        return new NativeTokException(
+                "Failed to read checkpoint " + path + ": " + reason
+                        + ". Use an earlier checkpoint from the same folder.",
+                e);
+    }
+
+    private static void deleteQuietly(Path path) {
+        if (path != null) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // The partial file is hidden and named *.partial; a later run can remove it.
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.nativetok.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The one optimisation step every trainer of this kit uses: forward pass under a gradient
+ * collector, divergence check, backward pass, global-norm clipping and an AdamW update.
+ *
+ * <p>Model-specific trainers supply the forward pass as a function returning named loss terms;
+ * this class knows nothing about the model, so tokenizers and generators share it.
+ */
+public final class Optimization implements AutoCloseable {
+
+    /** Named scalar loss terms; {@code total} is the one that is differentiated. */
+    public record Losses(NDArray total, Map<String, NDArray> terms) {}
+
+    /** What one update did. */
+    public record Update(
+            long step, Map<String, Double> losses, double gradientNorm, double learningRate) {}
+
+    private final Block block;
+    private final NDManager stateManager;
+    private final AdamW adam;
+    private TrainingConfig config;
+    private long step;
+
+    /**
+     * Creates the optimisation state for {@code block}.
+     *
+     * @param manager the parent of the manager that will own the optimizer moments
+     */
+    public Optimization(Block block, NDManager manager, TrainingConfig config) {
+        this.block = block;
+        this.stateManager = manager.newSubManager();
+        this.adam = new AdamW(stateManager);
+        this.config = config;
+    }
+
+    /**
+     * Runs one update.
+     *
+     * @param forward computes the losses; called inside the gradient collector. Arrays it creates
+     *     must belong to a scope the caller closes after this method returns.
+     * @throws DivergenceException when a loss term or the gradient norm is not finite; the
+     *     parameters are then unchanged
+     */
+    public Update apply(Supplier<Losses> forward) {
+        long next = step + 1;
+        Losses losses;
+        Map<String, Double> values = new LinkedHashMap<>();
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            losses = forward.get();
+            values.put("loss", (double) losses.total().getFloat());
+            losses.terms().forEach((name, term) -> values.put(name, (double) term.getFloat()));
+            for (Map.Entry<String, Double> entry : values.entrySet()) {
+                if (!Double.isFinite(entry.getValue())) {
+                    throw new DivergenceException(next, entry.getKey(), entry.getValue());
+                }
+            }
+            collector.backward(losses.total());
+        }
+
+        NDManager scope = losses.total().getManager();
+        List<Pair<String, Parameter>> parameters = trainableParameters();
+        Map<String, NDArray> gradients = new LinkedHashMap<>();
+        NDArray squares = null;
+        for (Pair<String, Parameter> entry : parameters) {
+            NDArray gradient = entry.getValue().getArray().getGradient();
+            gradient.attach(scope);
+            gradients.put(entry.getKey(), gradient);
+            NDArray sum = gradient.square().sum();
+            squares = squares == null ? sum : squares.add(sum);
+        }
+        double norm = squares == null ? 0 : Math.sqrt(squares.getFloat());
+        if (!Double.isFinite(norm)) {
+            gradients.values().forEach(g -> g.muli(0));
+            throw new DivergenceException(next, "gradient norm", norm);
+        }
+
+        float scale = config.clipNorm() > 0 && norm > config.clipNorm() ? (float) (config.clipNorm() / norm) : 1f;
+        float learningRate = config.learningRateAt(step);
+        adam.update(parameters, gradients, learningRate, scale, config);
+        step = next;
+        return new Update(step, values, norm, learningRate);
+    }
+
+    private List<Pair<String, Parameter>> trainableParameters() {
+        List<Pair<String, Parameter>> trainable = new ArrayList<>();
+        for (Pair<String, Parameter> entry : block.getParameters()) {
+            if (entry.getValue().requiresGradient()) {
+                trainable.add(entry);
+            }
+        }
+        return trainable;
+    }
+
+    /** Returns the number of updates applied so far. */
+    public long step() {
+        return step;
+    }
+
+    /** Returns the training configuration. */
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /** Replaces the training configuration, e.g. to extend a run; the step count is kept. */
+    public void setConfig(TrainingConfig config) {
+        this.config = config;
+    }
+
+    /** Returns the optimizer moments as named arrays, for a checkpoint. */
+    public Map<String, NDArray> state() {
+        return adam.state();
+    }
+
+    /** Returns the step and per-parameter update counts as strings, for a checkpoint's metadata. */
+    public Map<String, String> meta() {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("step", String.valueOf(step));
+        adam.updateCounts().forEach((name, count) -> meta.put("adamw.count/" + name, String.valueOf(count)));
+        return meta;
+    }
+
+    /** Restores the state saved by {@link #state()} and {@link #meta()}. */
+    public void restore(Map<String, NDArray> state, Map<String, String> meta) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        meta.forEach(
+                (key, value) -> {
+                    if (key.startsWith("adamw.count/")) {
+                        counts.put(key.substring("adamw.count/".length()), Integer.parseInt(value));
+                    }
+                });
+        adam.restore(state, counts);
+        step = Long.parseLong(meta.getOrDefault("step", "0"));
+    }
+
+    @Override
+    public void close() {
+        adam.clear();
+        stateManager.close();
+    }
+}
