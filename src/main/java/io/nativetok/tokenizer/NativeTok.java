@@ -376,6 +376,11 @@ public final class NativeTok implements AutoCloseable {
         return total;
     }
 
+    /** Creates a trainer for this tokenizer; close it before the tokenizer. */
+    public io.nativetok.train.TokenizerTrainer newTrainer(io.nativetok.train.TrainingConfig config) {
+        return new io.nativetok.train.TokenizerTrainer(this, config);
+    }
+
     /** Returns the DJL block holding every parameter (for optimizers, freezing and inspection). */
     public ai.djl.nn.Block block() {
         return model;

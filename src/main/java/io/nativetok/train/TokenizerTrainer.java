@@ -1,0 +1,246 @@
+package io.nativetok.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.nativetok.data.BatchSampler;
+import io.nativetok.data.ImageSet;
+import io.nativetok.data.ImageSets;
+import io.nativetok.metrics.CodebookStats;
+import io.nativetok.metrics.ImageQuality;
+import io.nativetok.tokenizer.NativeTok;
+import io.nativetok.tokenizer.TokenizerOutput;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a {@link NativeTok} step by step, or for a whole run with {@link #fit}.
+ *
+ * <p>The loss is the mean squared pixel error in the model's [-1, 1] scale plus the quantizer's
+ * codebook and weighted commitment terms. Each {@link #step} call does one AdamW update on one
+ * batch and returns its {@link StepMetrics}; {@link #evaluate} measures reconstruction quality
+ * without changing anything; {@link #save} and {@link #load} store and restore everything needed to
+ * continue exactly: parameters, optimizer moments, step count and data-order position.
+ */
+public final class TokenizerTrainer implements AutoCloseable {
+
+    private static final int EVALUATION_BATCH = 100;
+
+    private final NativeTok tokenizer;
+    private final Optimization optimization;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private BatchSampler sampler;
+    private BatchSampler.Position pendingPosition;
+
+    /** Creates a trainer for {@code tokenizer}; see {@link NativeTok#newTrainer}. */
+    public TokenizerTrainer(NativeTok tokenizer, TrainingConfig config) {
+        this.tokenizer = tokenizer;
+        this.optimization = new Optimization(tokenizer.block(), tokenizer.manager(), config);
+    }
+
+    /** Adds a listener for {@link #fit}. */
+    public TokenizerTrainer addListener(TrainingListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /**
+     * Runs one training step.
+     *
+     * @param images {@code (B, 3, H, W)} float32 in [0, 1]
+     * @throws DivergenceException when a loss term or the gradient norm is not finite
+     */
+    public StepMetrics step(NDArray images) {
+        tokenizer.checkImages(images);
+        long start = System.nanoTime();
+        long batch = images.getShape().get(0);
+        try (NDManager scope = tokenizer.manager().newSubManager()) {
+            NDArray x = images.reshape(images.getShape());
+            x.attach(scope);
+            NDArray target = x.mul(2).sub(1); // model scale [-1, 1]
+            NDArray[] ids = new NDArray[1];
+            Optimization.Update update =
+                    optimization.apply(
+                            () -> {
+                                TokenizerOutput output = tokenizer.forward(target, true);
+                                ids[0] = output.quantized().ids();
+                                return losses(output, target);
+                            });
+            CodebookStats stats = new CodebookStats(tokenizer.codebookSize()).add(ids[0].toLongArray());
+            double milliseconds = (System.nanoTime() - start) / 1e6;
+            Map<String, Double> values = update.losses();
+            return new StepMetrics(
+                    update.step(),
+                    values.get("loss"),
+                    values.get("reconstruction"),
+                    values.get("codebook"),
+                    values.get("commitment"),
+                    stats.usage(),
+                    stats.perplexity(),
+                    update.gradientNorm(),
+                    update.learningRate(),
+                    batch * 1000.0 / milliseconds,
+                    milliseconds);
+        }
+    }
+
+    /** Runs one training step on the images of {@code set} at {@code indices}. */
+    public StepMetrics step(ImageSet set, int[] indices) {
+        try (NDManager scope = tokenizer.manager().newSubManager()) {
+            return step(ImageSets.toArray(scope, set, indices));
+        }
+    }
+
+    private static Optimization.Losses losses(TokenizerOutput output, NDArray target) {
+        NDArray reconstruction = output.reconstruction().sub(target).square().mean();
+        NDArray total = reconstruction.add(output.quantized().loss());
+        Map<String, NDArray> terms = new LinkedHashMap<>();
+        terms.put("reconstruction", reconstruction);
+        terms.put("codebook", output.quantized().codebookLoss());
+        terms.put("commitment", output.quantized().commitmentLoss());
+        return new Optimization.Losses(total, terms);
+    }
+
+    /**
+     * Measures reconstruction quality on every image of {@code set}.
+     *
+     * @return mean PSNR and SSIM (pixels in [0, 1]), MSE, codebook usage and perplexity
+     */
+    public Evaluation evaluate(ImageSet set) {
+        return evaluate(tokenizer, set, optimization.step());
+    }
+
+    /** Measures reconstruction quality of any tokenizer on {@code set}. */
+    public static Evaluation evaluate(NativeTok tokenizer, ImageSet set, long step) {
+        int channels = 3;
+        int height = set.height();
+        int width = set.width();
+        int pixels = channels * height * width;
+        CodebookStats stats = new CodebookStats(tokenizer.codebookSize());
+        double psnr = 0;
+        double ssim = 0;
+        double mse = 0;
+        for (int from = 0; from < set.size(); from += EVALUATION_BATCH) {
+            int to = Math.min(set.size(), from + EVALUATION_BATCH);
+            int[] indices = java.util.stream.IntStream.range(from, to).toArray();
+            try (NDManager scope = tokenizer.manager().newSubManager()) {
+                NDArray images = ImageSets.toArray(scope, set, indices);
+                NDArray x = images.mul(2).sub(1);
+                TokenizerOutput output = tokenizer.forward(x, false);
+                stats.add(output.quantized().ids().toLongArray());
+                float[] original = images.toFloatArray();
+                float[] decoded = output.reconstruction().add(1).div(2).clip(0, 1).toFloatArray();
+                for (int i = 0; i < indices.length; i++) {
+                    int offset = i * pixels;
+                    double imageMse = ImageQuality.mse(original, decoded, offset, pixels);
+                    mse += imageMse;
+                    psnr += imageMse == 0 ? 100 : -10 * Math.log10(imageMse);
+                    ssim += ImageQuality.ssim(original, decoded, offset, channels, height, width);
+                }
+            }
+        }
+        int count = set.size();
+        return new Evaluation(
+                step, count, psnr / count, ssim / count, mse / count, stats.usage(),
+                stats.perplexity());
+    }
+
+    /**
+     * Trains until the configured number of steps is reached, evaluating and checkpointing through
+     * the listeners at the configured intervals. Resumes the data order after {@link #load}.
+     *
+     * @param train training images
+     * @param evaluation images for periodic evaluation, or null for none
+     * @return the evaluations made, the last one after the final step
+     */
+    public List<Evaluation> fit(ImageSet train, ImageSet evaluation) {
+        TrainingConfig config = optimization.config();
+        if (train.size() < config.batchSize()) {
+            throw new IllegalArgumentException(
+                    "Training set of " + train.size() + " images is smaller than the batch size "
+                            + config.batchSize() + ". Use more images or a smaller batch size.");
+        }
+        sampler = new BatchSampler(train, config.batchSize(), config.seed());
+        if (pendingPosition != null) {
+            sampler.restore(pendingPosition);
+            pendingPosition = null;
+        }
+        List<Evaluation> evaluations = new ArrayList<>();
+        while (optimization.step() < config.steps()) {
+            StepMetrics metrics = step(train, sampler.next());
+            listeners.forEach(l -> l.onStep(this, metrics));
+            long done = metrics.step();
+            boolean last = done == config.steps();
+            if (evaluation != null && (last || isDue(done, config.evaluateEvery()))) {
+                Evaluation result = evaluate(evaluation);
+                evaluations.add(result);
+                listeners.forEach(l -> l.onEvaluation(this, result));
+            }
+            if (last || isDue(done, config.checkpointEvery())) {
+                listeners.forEach(l -> l.onCheckpoint(this));
+            }
+        }
+        listeners.forEach(l -> l.onEnd(this));
+        return evaluations;
+    }
+
+    private static boolean isDue(long step, int every) {
+        return every > 0 && step % every == 0;
+    }
+
+    /** Saves parameters, optimizer state, step and data position to {@code path}, atomically. */
+    public void save(Path path) {
+        Map<String, String> meta = new LinkedHashMap<>(optimization.meta());
+        meta.putAll(optimization.config().toMap());
+        BatchSampler.Position position = sampler != null ? sampler.position() : pendingPosition;
+        if (position != null) {
+            meta.put("data.epoch", String.valueOf(position.epoch()));
+            meta.put("data.offset", String.valueOf(position.offset()));
+        }
+        tokenizer.save(path, meta, optimization.state());
+    }
+
+    /**
+     * Restores a checkpoint written by {@link #save}: parameters, optimizer state, step and data
+     * position. The tokenizer must have the checkpoint's configuration.
+     */
+    public void load(Path path) {
+        Map<String, NDArray> state = tokenizer.loadParameters(path);
+        Map<String, String> meta = NativeTok.readMeta(path);
+        optimization.restore(state, meta);
+        if (meta.containsKey("data.epoch")) {
+            pendingPosition =
+                    new BatchSampler.Position(
+                            Long.parseLong(meta.get("data.epoch")),
+                            Integer.parseInt(meta.get("data.offset")));
+        }
+        sampler = null;
+    }
+
+    /** Returns the number of completed steps. */
+    public long stepCount() {
+        return optimization.step();
+    }
+
+    /** Returns the training configuration. */
+    public TrainingConfig config() {
+        return optimization.config();
+    }
+
+    /** Replaces the training configuration (e.g. more steps); the step count is kept. */
+    public void setConfig(TrainingConfig config) {
+        optimization.setConfig(config);
+    }
+
+    /** Returns the tokenizer being trained. */
+    public NativeTok tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public void close() {
+        optimization.close();
+    }
+}
