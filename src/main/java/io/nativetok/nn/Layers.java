@@ -61,6 +61,20 @@ public final class Layers {
         return view;
     }
 
+    /**
+     * Returns a scalar array holding {@code value}, allocated by libtorch in {@code like}'s manager.
+     *
+     * <p>Use it instead of {@code mul(Number)} and friends inside a differentiable computation. DJL's
+     * PyTorch engine implements {@code x.mul(2f)} with a scalar tensor that wraps a Java direct
+     * buffer and closes it right after the call; when autograd saved that scalar for the backward
+     * pass, the backward pass later reads memory the JVM may have reused, which gives sporadic wrong
+     * or NaN gradients (observed with DJL 0.36 and libtorch 2.7.1). A libtorch-allocated scalar is
+     * reference-counted by the graph and stays valid.
+     */
+    public static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType());
+    }
+
     /** Runs a single-input, single-output block. */
     public static NDArray forward(
             Block block, ParameterStore parameterStore, NDArray input, boolean training) {

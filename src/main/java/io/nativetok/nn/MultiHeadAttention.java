@@ -70,7 +70,7 @@ public final class MultiHeadAttention extends AbstractBlock {
 
         NDArray queryInput = queryRows == length ? x : Layers.rows(x, length - queryRows, length);
         NDArray q = Layers.forward(query, parameterStore, queryInput, training);
-        q = q.mul(1.0 / Math.sqrt(headWidth));
+        q = q.mul(Layers.scalar(q, (float) (1.0 / Math.sqrt(headWidth))));
         q = q.reshape(batch, queryRows, heads, headWidth).transpose(0, 2, 1, 3); // (B, H, Q, E)
 
         NDArray kv = Layers.forward(keyValue, parameterStore, x, training);

@@ -95,7 +95,7 @@ public final class VectorQuantizer extends AbstractBlock {
 
         NDArray codebookLoss = q.sub(e.stopGradient()).square().mean();
         NDArray commitmentLoss = q.stopGradient().sub(e).square().mean();
-        NDArray loss = codebookLoss.add(commitmentLoss.mul(commitmentWeight));
+        NDArray loss = codebookLoss.add(commitmentLoss.mul(Layers.scalar(commitmentLoss, commitmentWeight)));
 
         NDArray straightThrough = e.add(q.sub(e).stopGradient());
         return new Result(

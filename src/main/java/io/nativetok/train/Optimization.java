@@ -84,8 +84,9 @@ public final class Optimization implements AutoCloseable {
         }
         double norm = squares == null ? 0 : Math.sqrt(squares.getFloat());
         if (!Double.isFinite(norm)) {
+            String culprits = nonFiniteNames(gradients);
             gradients.values().forEach(g -> g.muli(0));
-            throw new DivergenceException(next, "gradient norm", norm);
+            throw new DivergenceException(next, "gradient norm (non-finite in " + culprits + ")", norm);
         }
 
         float scale = config.clipNorm() > 0 && norm > config.clipNorm() ? (float) (config.clipNorm() / norm) : 1f;
@@ -93,6 +94,20 @@ public final class Optimization implements AutoCloseable {
         adam.update(parameters, gradients, learningRate, scale, config);
         step = next;
         return new Update(step, values, norm, learningRate);
+    }
+
+    private static String nonFiniteNames(Map<String, NDArray> gradients) {
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, NDArray> entry : gradients.entrySet()) {
+            double sum = entry.getValue().abs().sum().getFloat();
+            if (!Double.isFinite(sum)) {
+                names.add(entry.getKey());
+            }
+        }
+        if (names.size() > 5) {
+            return String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
+        }
+        return names.isEmpty() ? "none found" : String.join(", ", names);
     }
 
     private List<Pair<String, Parameter>> trainableParameters() {
