@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -25,9 +24,12 @@ class DataCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
-    @BeforeAll
-    static void startServer() {
-        server = LocalArchiveServer.start(TestData.cifar10());
+    /** Returns the archive server, started on first use; each test is skipped on its own when CIFAR-10 is missing. */
+    private static synchronized LocalArchiveServer server() {
+        if (server == null) {
+            server = LocalArchiveServer.start(TestData.cifar10());
+        }
+        return server;
     }
 
     @AfterAll
@@ -49,7 +51,7 @@ class DataCommandTest {
         Path target = root.resolve("cifar10");
 
         int exitCode = execute("download", "cifar10", "--out", target.toString(),
-                "--url", server.uri("/cifar-10-binary.tar.gz").toString(), "--md5", server.archiveMd5());
+                "--url", server().uri("/cifar-10-binary.tar.gz").toString(), "--md5", server().archiveMd5());
 
         assertEquals(0, exitCode, err.toString());
         assertEquals(List.of(), Cifar10.missingFiles(target));
@@ -65,7 +67,7 @@ class DataCommandTest {
         }
 
         int exitCode = execute("download", "cifar10", "--out", target.toString(),
-                "--url", server.uri("/no-such-archive").toString());
+                "--url", server().uri("/no-such-archive").toString());
 
         assertEquals(0, exitCode, err.toString());
         assertTrue(out.toString().contains("already in " + target), out.toString());
@@ -81,7 +83,7 @@ class DataCommandTest {
 
     @Test
     void failedDownloadPrintsOneLine(@TempDir Path root) {
-        String url = server.uri("/no-such-archive").toString();
+        String url = server().uri("/no-such-archive").toString();
 
         int exitCode = execute("download", "cifar10", "--out", root.resolve("cifar10").toString(), "--url", url);
 
@@ -97,10 +99,10 @@ class DataCommandTest {
         String wrong = "ffffffffffffffffffffffffffffffff";
 
         int exitCode = execute("download", "cifar10", "--out", root.resolve("cifar10").toString(),
-                "--url", server.uri("/cifar-10-binary.tar.gz").toString(), "--md5", wrong);
+                "--url", server().uri("/cifar-10-binary.tar.gz").toString(), "--md5", wrong);
 
         assertEquals(1, exitCode);
-        assertTrue(err.toString().contains("expected " + wrong + ", got " + server.archiveMd5()), err.toString());
+        assertTrue(err.toString().contains("expected " + wrong + ", got " + server().archiveMd5()), err.toString());
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,9 +18,12 @@ class DataLocationTest {
 
     private static LocalArchiveServer server;
 
-    @BeforeAll
-    static void startServer() {
-        server = LocalArchiveServer.start(TestData.cifar10());
+    /** Returns the archive server, started on first use; each test is skipped on its own when CIFAR-10 is missing. */
+    private static synchronized LocalArchiveServer server() {
+        if (server == null) {
+            server = LocalArchiveServer.start(TestData.cifar10());
+        }
+        return server;
     }
 
     @AfterAll
@@ -44,7 +46,7 @@ class DataLocationTest {
         return DataLocation.builder()
                 .workingDirectory(workingDirectory)
                 .environment(environment::get)
-                .downloadUrl(server.uri("/no-download-expected"));
+                .downloadUrl(server().uri("/no-download-expected"));
     }
 
     @Test
@@ -104,8 +106,8 @@ class DataLocationTest {
     void missingDataIsDownloadedIntoDefaultFolder(@TempDir Path root) {
         List<Long> progress = new ArrayList<>();
         DataLocation location = location(root, Map.of("NATIVETOK_DATA", root.resolve("absent").toString()))
-                .downloadUrl(server.uri("/cifar-10-binary.tar.gz"))
-                .downloadMd5(server.archiveMd5())
+                .downloadUrl(server().uri("/cifar-10-binary.tar.gz"))
+                .downloadMd5(server().archiveMd5())
                 .build();
 
         Path found = location.locateCifar10(null, false, (done, total) -> progress.add(done));
@@ -113,7 +115,7 @@ class DataLocationTest {
         assertEquals(root.resolve("datasets").resolve("cifar10"), found);
         assertEquals(List.of(), Cifar10.missingFiles(found));
         assertEquals(LocalArchiveServer.RECORDS_PER_FILE, Cifar10.load(found, Cifar10.Split.TEST).size());
-        assertEquals((long) server.archive().length, progress.get(progress.size() - 1));
+        assertEquals((long) server().archive().length, progress.get(progress.size() - 1));
     }
 
     @Test
@@ -127,7 +129,7 @@ class DataLocationTest {
                 + ": folder not found"), message);
         assertTrue(message.contains("The download into " + root.resolve("datasets").resolve("cifar10") + " failed"),
                 message);
-        assertTrue(message.contains(server.uri("/no-download-expected") + " failed: HTTP status 404"), message);
+        assertTrue(message.contains(server().uri("/no-download-expected") + " failed: HTTP status 404"), message);
         assertTrue(message.contains("run `nativetok data download cifar10`"), message);
     }
 }
