@@ -11,23 +11,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class Cifar10Test {
 
-    private static Path data;
-    private static ImageSet train;
+    private static ImageSet trainSet;
 
-    @BeforeAll
-    static void loadTrain() {
-        data = TestData.cifar10();
-        train = Cifar10.load(data, Cifar10.Split.TRAIN);
+    /** Returns the CIFAR-10 folder; each test is skipped on its own when the data is missing. */
+    private static Path data() {
+        return TestData.cifar10();
+    }
+
+    /** Returns the training set, loaded once for all tests. */
+    private static synchronized ImageSet train() {
+        if (trainSet == null) {
+            trainSet = Cifar10.load(data(), Cifar10.Split.TRAIN);
+        }
+        return trainSet;
     }
 
     @Test
     void trainHasOfficialSizeAndOrder() {
+        ImageSet train = train();
         assertEquals(50_000, train.size());
         assertEquals(32, train.height());
         assertEquals(32, train.width());
@@ -42,6 +48,7 @@ class Cifar10Test {
 
     @Test
     void trainHasFiveThousandPerClass() {
+        ImageSet train = train();
         int[] counts = new int[10];
         for (int i = 0; i < train.size(); i++) {
             counts[train.label(i)]++;
@@ -53,6 +60,7 @@ class Cifar10Test {
 
     @Test
     void trainChannelMeanMatchesPublished() {
+        ImageSet train = train();
         long[] sums = new long[3];
         byte[] pixels = new byte[Cifar10.IMAGE_BYTES];
         int plane = 32 * 32;
@@ -74,8 +82,9 @@ class Cifar10Test {
 
     @Test
     void pixelsAreRecordBytesInOrder() throws IOException {
+        ImageSet train = train();
         byte[] record = new byte[Cifar10.RECORD_BYTES * 2];
-        try (InputStream in = Files.newInputStream(data.resolve("data_batch_2.bin"))) {
+        try (InputStream in = Files.newInputStream(data().resolve("data_batch_2.bin"))) {
             assertEquals(record.length, in.readNBytes(record, 0, record.length));
         }
         byte[] pixels = new byte[Cifar10.IMAGE_BYTES];
@@ -87,8 +96,8 @@ class Cifar10Test {
 
     @Test
     void testExactIsFirstThousandTestRecords() {
-        ImageSet test = Cifar10.load(data, Cifar10.Split.TEST);
-        ImageSet exact = Cifar10.load(data, Cifar10.Split.TEST_EXACT);
+        ImageSet test = Cifar10.load(data(), Cifar10.Split.TEST);
+        ImageSet exact = Cifar10.load(data(), Cifar10.Split.TEST_EXACT);
 
         assertEquals(10_000, test.size());
         assertEquals(1_000, exact.size());
@@ -108,7 +117,7 @@ class Cifar10Test {
 
     @Test
     void truncatedFileIsRejectedWithSize(@TempDir Path folder) throws IOException {
-        byte[] bytes = Files.readAllBytes(data.resolve(Cifar10.TEST_FILE));
+        byte[] bytes = Files.readAllBytes(data().resolve(Cifar10.TEST_FILE));
         Files.write(folder.resolve(Cifar10.TEST_FILE), Arrays.copyOf(bytes, bytes.length - 5));
 
         DataException error = assertThrows(DataException.class, () -> Cifar10.load(folder, Cifar10.Split.TEST));
