@@ -63,9 +63,23 @@ public final class VectorQuantizer extends AbstractBlock {
                                 .build());
     }
 
-    /** The quantizer's output for one batch. */
+    /**
+     * The quantizer's output for one batch.
+     *
+     * @param codes straight-through codes {@code (B, L, C)}: value q, gradient to the encoder
+     * @param ids token ids {@code (B, L)}, int64
+     * @param projected the normalised encoder outputs e {@code (B, L, C)} before quantization
+     * @param codebookLoss {@code mean((q - sg(e))^2)}
+     * @param commitmentLoss {@code mean((sg(q) - e)^2)}
+     * @param loss codebook loss plus beta times commitment loss
+     */
     public record Result(
-            NDArray codes, NDArray ids, NDArray codebookLoss, NDArray commitmentLoss, NDArray loss) {}
+            NDArray codes,
+            NDArray ids,
+            NDArray projected,
+            NDArray codebookLoss,
+            NDArray commitmentLoss,
+            NDArray loss) {}
 
     /**
      * Projects and normalises encoder outputs: {@code (B, L, De) -> (B, L, C)}, unit length.
@@ -99,7 +113,7 @@ public final class VectorQuantizer extends AbstractBlock {
 
         NDArray straightThrough = e.add(q.sub(e).stopGradient());
         return new Result(
-                straightThrough, ids.reshape(batch, tokens), codebookLoss, commitmentLoss, loss);
+                straightThrough, ids.reshape(batch, tokens), e, codebookLoss, commitmentLoss, loss);
     }
 
     /**

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.nativetok.nn.CausalExperts;
+import io.nativetok.nn.Layers;
 import io.nativetok.nn.NativeTokEncoder;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +76,7 @@ public final class CausalityCheck {
                 return new Result(position, before, at);
             } finally {
                 for (int i = 0; i < originals.size(); i++) {
-                    originals.get(i).copyTo(perturbed.get(i).getArray());
+                    Layers.assign(perturbed.get(i).getArray(), originals.get(i));
                     originals.get(i).close();
                 }
             }

@@ -1,5 +1,6 @@
 package io.nativetok.tokenizer;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.TruncatedNormalInitializer;
 import ai.djl.util.Pair;
 import io.nativetok.nn.LatentEncoder;
 import io.nativetok.nn.Layers;
@@ -59,12 +61,27 @@ public final class NativeTok implements AutoCloseable {
         return new Builder();
     }
 
-    /** Builds a tokenizer with freshly initialised parameters. */
+    /** Builds a tokenizer with freshly initialised parameters on the CPU. */
     public static NativeTok create(NativeTokConfig config) {
-        NDManager manager = NDManager.newBaseManager();
+        return create(config, Device.cpu());
+    }
+
+    /**
+     * Builds a tokenizer with freshly initialised parameters on {@code device}.
+     *
+     * @throws NativeTokException when a GPU is requested but none is usable; there is no silent
+     *     fall-back to the CPU
+     */
+    public static NativeTok create(NativeTokConfig config, Device device) {
+        Devices.check(device);
+        NDManager manager = NDManager.newBaseManager(device);
         try {
             Engine.getInstance().setRandomSeed((int) config.seed());
             TokenizerModel model = new TokenizerModel(config);
+            // Truncated normal (std 0.02) for every weight, as in ViT and TiTok; LayerNorm
+            // parameters keep DJL's ones and zeros, biases its zeros.
+            model.setInitializer(
+                    new TruncatedNormalInitializer(Layers.INIT_STD), Parameter.Type.WEIGHT);
             model.initialize(manager, DataType.FLOAT32, inputShape(config, 1));
             return new NativeTok(config, manager, model);
         } catch (RuntimeException e) {
@@ -167,9 +184,12 @@ public final class NativeTok implements AutoCloseable {
         return model.forward(parameterStore, images, training);
     }
 
-    /** Maps [0, 1] images to the model's [-1, 1] scale, in {@code scope}. */
+    /** Maps [0, 1] images to the model's [-1, 1] scale, in {@code scope} and on its device. */
     static NDArray toModelScale(NDArray images, NDManager scope) {
-        NDArray view = images.reshape(images.getShape());
+        NDArray view =
+                images.getDevice().equals(scope.getDevice())
+                        ? images.reshape(images.getShape())
+                        : images.toDevice(scope.getDevice(), true);
         view.attach(scope);
         return view.mul(2).sub(1);
     }
@@ -274,9 +294,14 @@ public final class NativeTok implements AutoCloseable {
 
     /** Loads a tokenizer saved by {@link #save(Path)} or by a trainer. */
     public static NativeTok load(Path path) {
+        return load(path, Device.cpu());
+    }
+
+    /** Loads a tokenizer onto {@code device}. */
+    public static NativeTok load(Path path, Device device) {
         CheckpointFile.Header header = CheckpointFile.readHeader(path);
         checkKind(path, header);
-        NativeTok tok = create(configOf(path, header));
+        NativeTok tok = create(configOf(path, header), device);
         try {
             tok.loadParameters(path);
             return tok;
@@ -311,6 +336,11 @@ public final class NativeTok implements AutoCloseable {
         }
         parameterStore = new ParameterStore(manager, false);
         return extra;
+    }
+
+    /** Returns the flat model configuration stored in a checkpoint. */
+    public static Map<String, String> readHeaderConfig(Path path) {
+        return CheckpointFile.readHeader(path).config();
     }
 
     /** Returns the metadata stored with a checkpoint, e.g. the training step. */
@@ -359,10 +389,11 @@ public final class NativeTok implements AutoCloseable {
         return countParameters(model);
     }
 
-    /** Returns parameter counts of the encoder, quantizer and decoder. */
+    /** Returns parameter counts of the encoder, quantizer and decoder, counted on the built model. */
     public Map<String, Long> parameterCounts() {
         Map<String, Long> counts = new LinkedHashMap<>();
-        counts.put("encoder", countParameters(model.encoder()));
+        long feedback = model.feedbackProjection() == null ? 0 : countParameters(model.feedbackProjection());
+        counts.put("encoder", countParameters(model.encoder()) + feedback);
         counts.put("quantizer", countParameters(model.quantizer()));
         counts.put("decoder", countParameters(model.decoder()));
         return counts;
@@ -434,6 +465,7 @@ public final class NativeTok implements AutoCloseable {
     public static final class Builder {
 
         private NativeTokConfig.Builder config = Preset.TINY.toBuilder();
+        private Device device = Device.cpu();
         private final List<Consumer<NativeTokConfig.Builder>> edits = new java.util.ArrayList<>();
 
         Builder() {}
@@ -518,9 +550,20 @@ public final class NativeTok implements AutoCloseable {
             return config.build();
         }
 
+        /** Sets the device, {@code Device.cpu()} by default; a missing GPU is an error at build(). */
+        public Builder device(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        /** Sets the device by name: {@code cpu}, {@code gpu} or {@code gpu:N}. */
+        public Builder device(String name) {
+            return device(Devices.parse(name));
+        }
+
         /** Validates the configuration and builds the tokenizer. */
         public NativeTok build() {
-            return create(config());
+            return create(config(), device);
         }
     }
 }

@@ -115,6 +115,10 @@ final class TokenizerModel extends AbstractBlock {
         }
     }
 
+    Linear feedbackProjection() {
+        return feedbackProjection;
+    }
+
     NativeTokConfig config() {
         return config;
     }

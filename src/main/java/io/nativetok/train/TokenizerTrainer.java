@@ -27,10 +27,12 @@ import java.util.Map;
 public final class TokenizerTrainer implements AutoCloseable {
 
     private static final int EVALUATION_BATCH = 100;
+    private static final String RESTART_STATE = "codebook.last-used";
 
     private final NativeTok tokenizer;
     private final Optimization optimization;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private final CodebookRestarts restarts;
     private BatchSampler sampler;
     private BatchSampler.Position pendingPosition;
 
@@ -38,6 +40,9 @@ public final class TokenizerTrainer implements AutoCloseable {
     public TokenizerTrainer(NativeTok tokenizer, TrainingConfig config) {
         this.tokenizer = tokenizer;
         this.optimization = new Optimization(tokenizer.block(), tokenizer.manager(), config);
+        this.restarts =
+                new CodebookRestarts(
+                        tokenizer.codebookSize(), config.restartUnusedCodes(), config.seed());
     }
 
     /** Adds a listener for {@link #fit}. */
@@ -60,15 +65,20 @@ public final class TokenizerTrainer implements AutoCloseable {
             NDArray x = images.reshape(images.getShape());
             x.attach(scope);
             NDArray target = x.mul(2).sub(1); // model scale [-1, 1]
-            NDArray[] ids = new NDArray[1];
+            TokenizerOutput[] output = new TokenizerOutput[1];
             Optimization.Update update =
                     optimization.apply(
                             () -> {
-                                TokenizerOutput output = tokenizer.forward(target, true);
-                                ids[0] = output.quantized().ids();
-                                return losses(output, target);
+                                output[0] = tokenizer.forward(target, true);
+                                return losses(output[0], target);
                             });
-            CodebookStats stats = new CodebookStats(tokenizer.codebookSize()).add(ids[0].toLongArray());
+            long[] ids = output[0].quantized().ids().toLongArray();
+            CodebookStats stats = new CodebookStats(tokenizer.codebookSize()).add(ids);
+            restarts.update(
+                    update.step(),
+                    ids,
+                    output[0].quantized().projected().toFloatArray(),
+                    tokenizer.quantizer().codebook().getArray());
             double milliseconds = (System.nanoTime() - start) / 1e6;
             Map<String, Double> values = update.losses();
             return new StepMetrics(
@@ -199,7 +209,11 @@ public final class TokenizerTrainer implements AutoCloseable {
             meta.put("data.epoch", String.valueOf(position.epoch()));
             meta.put("data.offset", String.valueOf(position.offset()));
         }
-        tokenizer.save(path, meta, optimization.state());
+        Map<String, NDArray> state = new LinkedHashMap<>(optimization.state());
+        try (NDManager scope = tokenizer.manager().newSubManager()) {
+            state.put(RESTART_STATE, restarts.state(scope));
+            tokenizer.save(path, meta, state);
+        }
     }
 
     /**
@@ -207,8 +221,13 @@ public final class TokenizerTrainer implements AutoCloseable {
      * position. The tokenizer must have the checkpoint's configuration.
      */
     public void load(Path path) {
-        Map<String, NDArray> state = tokenizer.loadParameters(path);
+        Map<String, NDArray> state = new LinkedHashMap<>(tokenizer.loadParameters(path));
         Map<String, String> meta = NativeTok.readMeta(path);
+        NDArray restartState = state.remove(RESTART_STATE);
+        if (restartState != null) {
+            restarts.restore(restartState);
+            restartState.close();
+        }
         optimization.restore(state, meta);
         if (meta.containsKey("data.epoch")) {
             pendingPosition =

@@ -20,7 +20,9 @@ import java.util.Map;
  * @param evaluateEvery steps between evaluations in {@code fit}; 0 evaluates only at the end
  * @param checkpointEvery steps between checkpoints in {@code fit}; 0 saves only at the end
  * @param keepCheckpoints how many step checkpoints {@code fit} keeps, newest first
- * @param seed seed of the data order
+ * @param restartUnusedCodes steps after which a codebook entry that no batch used is moved onto a
+ *     random encoder output of the current batch; 0 disables restarts
+ * @param seed seed of the data order and of code restarts
  */
 public record TrainingConfig(
         int batchSize,
@@ -35,6 +37,7 @@ public record TrainingConfig(
         int evaluateEvery,
         int checkpointEvery,
         int keepCheckpoints,
+        int restartUnusedCodes,
         long seed) {
 
     /** Validates the settings. */
@@ -54,6 +57,7 @@ public record TrainingConfig(
         notNegative("evaluate-every", evaluateEvery);
         notNegative("checkpoint-every", checkpointEvery);
         positive("keep-checkpoints", keepCheckpoints);
+        notNegative("restart-unused-codes", restartUnusedCodes);
         if (!(weightDecay >= 0)) {
             throw new IllegalArgumentException(
                     "Invalid weight decay " + weightDecay + ": expected a value >= 0.");
@@ -86,9 +90,9 @@ public record TrainingConfig(
     /** Returns the defaults for a preset. */
     public static TrainingConfig forPreset(Preset preset) {
         return switch (preset) {
-            case TINY -> new TrainingConfig(16, 200, 2e-3f, 2e-4f, 20, 1e-4f, 0.9f, 0.99f, 1f, 100, 100, 2, 0);
-            case CIFAR10 -> new TrainingConfig(64, 5000, 1e-3f, 1e-4f, 200, 1e-4f, 0.9f, 0.99f, 1f, 500, 250, 3, 0);
-            case IMAGENET256 -> new TrainingConfig(32, 100_000, 1e-4f, 1e-5f, 5000, 1e-4f, 0.9f, 0.99f, 1f, 5000, 2500, 3, 0);
+            case TINY -> new TrainingConfig(16, 200, 2e-3f, 2e-4f, 20, 1e-4f, 0.9f, 0.99f, 1f, 100, 100, 2, 20, 0);
+            case CIFAR10 -> new TrainingConfig(64, 5000, 1e-3f, 1e-4f, 200, 1e-4f, 0.9f, 0.99f, 1f, 500, 250, 3, 100, 0);
+            case IMAGENET256 -> new TrainingConfig(32, 100_000, 1e-4f, 1e-5f, 5000, 1e-4f, 0.9f, 0.99f, 1f, 5000, 2500, 3, 500, 0);
         };
     }
 
@@ -102,40 +106,9 @@ public record TrainingConfig(
         return (float) (minLearningRate + (learningRate - minLearningRate) * cosine);
     }
 
-    /** Returns a copy with another step count. */
-    public TrainingConfig withSteps(int newSteps) {
-        return new TrainingConfig(batchSize, newSteps, learningRate, minLearningRate,
-                Math.min(warmupSteps, newSteps), weightDecay, beta1, beta2, clipNorm, evaluateEvery,
-                checkpointEvery, keepCheckpoints, seed);
-    }
-
-    /** Returns a copy with another batch size. */
-    public TrainingConfig withBatchSize(int newBatchSize) {
-        return new TrainingConfig(newBatchSize, steps, learningRate, minLearningRate, warmupSteps,
-                weightDecay, beta1, beta2, clipNorm, evaluateEvery, checkpointEvery, keepCheckpoints,
-                seed);
-    }
-
-    /** Returns a copy with another peak learning rate (the minimum is scaled along). */
-    public TrainingConfig withLearningRate(float newLearningRate) {
-        float ratio = minLearningRate / learningRate;
-        return new TrainingConfig(batchSize, steps, newLearningRate, newLearningRate * ratio,
-                warmupSteps, weightDecay, beta1, beta2, clipNorm, evaluateEvery, checkpointEvery,
-                keepCheckpoints, seed);
-    }
-
-    /** Returns a copy with other evaluation and checkpoint intervals. */
-    public TrainingConfig withIntervals(int newEvaluateEvery, int newCheckpointEvery) {
-        return new TrainingConfig(batchSize, steps, learningRate, minLearningRate, warmupSteps,
-                weightDecay, beta1, beta2, clipNorm, newEvaluateEvery, newCheckpointEvery,
-                keepCheckpoints, seed);
-    }
-
-    /** Returns a copy with another data-order seed. */
-    public TrainingConfig withSeed(long newSeed) {
-        return new TrainingConfig(batchSize, steps, learningRate, minLearningRate, warmupSteps,
-                weightDecay, beta1, beta2, clipNorm, evaluateEvery, checkpointEvery, keepCheckpoints,
-                newSeed);
+    /** Returns a builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** Returns the settings as a flat map, for printing and saving with a run. */
@@ -153,7 +126,144 @@ public record TrainingConfig(
         map.put("train.evaluate-every", String.valueOf(evaluateEvery));
         map.put("train.checkpoint-every", String.valueOf(checkpointEvery));
         map.put("train.keep-checkpoints", String.valueOf(keepCheckpoints));
+        map.put("train.restart-unused-codes", String.valueOf(restartUnusedCodes));
         map.put("train.seed", String.valueOf(seed));
         return map;
+    }
+
+    /** Changes some settings of a {@link TrainingConfig}; {@link #build()} validates them. */
+    public static final class Builder {
+        private final Map<String, String> values;
+
+        Builder(TrainingConfig base) {
+            values = base.toMap();
+        }
+
+        /** Sets the images per step. */
+        public Builder batchSize(int value) {
+            return set("train.batch-size", String.valueOf(value));
+        }
+
+        /** Sets the total number of steps. */
+        public Builder steps(int value) {
+            return set("train.steps", String.valueOf(value));
+        }
+
+        /** Sets the peak learning rate and scales the minimum learning rate along. */
+        public Builder learningRate(float value) {
+            float ratio =
+                    Float.parseFloat(values.get("train.min-learning-rate"))
+                            / Float.parseFloat(values.get("train.learning-rate"));
+            set("train.min-learning-rate", String.valueOf(value * ratio));
+            return set("train.learning-rate", String.valueOf(value));
+        }
+
+        /** Sets the warm-up length in steps. */
+        public Builder warmupSteps(int value) {
+            return set("train.warmup-steps", String.valueOf(value));
+        }
+
+        /** Sets the evaluation and checkpoint intervals of {@code fit} (0: only at the end). */
+        public Builder intervals(int evaluateEvery, int checkpointEvery) {
+            set("train.evaluate-every", String.valueOf(evaluateEvery));
+            return set("train.checkpoint-every", String.valueOf(checkpointEvery));
+        }
+
+        /** Sets the number of step checkpoints kept. */
+        public Builder keepCheckpoints(int value) {
+            return set("train.keep-checkpoints", String.valueOf(value));
+        }
+
+        /** Sets the unused-steps limit after which codebook entries restart (0 disables). */
+        public Builder restartUnusedCodes(int value) {
+            return set("train.restart-unused-codes", String.valueOf(value));
+        }
+
+        /** Sets the seed of the data order. */
+        public Builder seed(long value) {
+            return set("train.seed", String.valueOf(value));
+        }
+
+        /**
+         * Sets one setting by key, e.g. {@code set("train.learning-rate", "3e-4")}.
+         *
+         * @throws IllegalArgumentException for an unknown key
+         */
+        public Builder set(String key, String value) {
+            if (!values.containsKey(key)) {
+                throw new IllegalArgumentException(
+                        "Unknown training key '" + key + "'. Known keys: "
+                                + String.join(", ", values.keySet()) + ".");
+            }
+            values.put(key, value.trim());
+            return this;
+        }
+
+        /** Validates and returns the settings. */
+        public TrainingConfig build() {
+            return fromMap(values);
+        }
+    }
+
+    /** Returns the keys of {@link #toMap()}, for help texts. */
+    public static java.util.Set<String> keys() {
+        return forPreset(Preset.TINY).toMap().keySet();
+    }
+
+    /** Rebuilds settings from {@link #toMap()}'s form. */
+    public static TrainingConfig fromMap(Map<String, String> map) {
+        return new TrainingConfig(
+                intValue(map, "train.batch-size"),
+                intValue(map, "train.steps"),
+                floatValue(map, "train.learning-rate"),
+                floatValue(map, "train.min-learning-rate"),
+                intValue(map, "train.warmup-steps"),
+                floatValue(map, "train.weight-decay"),
+                floatValue(map, "train.beta1"),
+                floatValue(map, "train.beta2"),
+                floatValue(map, "train.clip-norm"),
+                intValue(map, "train.evaluate-every"),
+                intValue(map, "train.checkpoint-every"),
+                intValue(map, "train.keep-checkpoints"),
+                intValue(map, "train.restart-unused-codes"),
+                longValue(map, "train.seed"));
+    }
+
+    private static String required(Map<String, String> map, String key) {
+        String value = map.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("Missing training setting " + key + ".");
+        }
+        return value;
+    }
+
+    private static int intValue(Map<String, String> map, String key) {
+        String value = required(map, key);
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "Invalid value '" + value + "' for " + key + ": expected a whole number.", e);
+        }
+    }
+
+    private static long longValue(Map<String, String> map, String key) {
+        String value = required(map, key);
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "Invalid value '" + value + "' for " + key + ": expected a whole number.", e);
+        }
+    }
+
+    private static float floatValue(Map<String, String> map, String key) {
+        String value = required(map, key);
+        try {
+            return Float.parseFloat(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "Invalid value '" + value + "' for " + key + ": expected a number.", e);
+        }
     }
 }

@@ -1,0 +1,72 @@
+package io.nativetok.cli;
+
+import io.nativetok.bench.TokenizerBenchmark;
+import io.nativetok.data.Cifar10;
+import io.nativetok.data.DataLocation;
+import io.nativetok.data.ImageSet;
+import io.nativetok.tokenizer.ModelFlops;
+import io.nativetok.tokenizer.NativeTokConfig;
+import io.nativetok.tokenizer.Preset;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code nativetok bench}: training, encoding and decoding speed of a preset on real images. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Measure training step time, encode and decode throughput and FLOP rate on CIFAR-10 images.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec private CommandSpec spec;
+
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "cifar10",
+            description = "Preset to measure: tiny or cifar10 (default: ${DEFAULT-VALUE}).")
+    private String preset;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Images per step (default: the preset's).")
+    private Integer batchSize;
+
+    @Option(names = "--repetitions", paramLabel = "N", defaultValue = "10",
+            description = "Timed repetitions of each measurement after 2 warm-up runs (default: ${DEFAULT-VALUE}).")
+    private int repetitions;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "CIFAR-10 folder (default: $NATIVETOK_DATA, else datasets/cifar10).")
+    private Path data;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Preset chosen = Preset.parse(preset);
+        NativeTokConfig config = chosen.config();
+        if (config.imageSize() != Cifar10.SIDE) {
+            throw new IllegalArgumentException(
+                    "Invalid --preset " + preset + ": the benchmark uses 32 x 32 CIFAR-10 images, so"
+                            + " choose tiny or cifar10.");
+        }
+        int batch = batchSize != null ? batchSize : io.nativetok.train.TrainingConfig.forPreset(chosen).batchSize();
+        ImageSet images = Cifar10.load(DataLocation.fromSystem().locateCifar10(data, true, null), Cifar10.Split.TEST_EXACT);
+        out.printf(Locale.ROOT, "Benchmark: preset %s, batch %d, %d repetitions, %d CPU threads%n",
+                chosen.id(), batch, repetitions, Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "Model FLOPs per image: forward %.3f GFLOP, training step %.3f GFLOP%n",
+                ModelFlops.forward(config) / 1e9, ModelFlops.trainingStep(config) / 1e9);
+        out.flush();
+        TokenizerBenchmark.Result r = TokenizerBenchmark.run(config, images, batch, repetitions);
+        out.printf(Locale.ROOT, "| measurement | value |%n| --- | --- |%n");
+        out.printf(Locale.ROOT, "| training step (median) | %.0f ms |%n", r.stepMillis());
+        out.printf(Locale.ROOT, "| training images/s | %.1f |%n", r.trainImagesPerSecond());
+        out.printf(Locale.ROOT, "| encode images/s | %.1f |%n", r.encodeImagesPerSecond());
+        out.printf(Locale.ROOT, "| decode images/s | %.1f |%n", r.decodeImagesPerSecond());
+        out.printf(Locale.ROOT, "| training step model FLOP rate | %.1f GFLOP/s |%n", r.stepGflopPerSecond());
+        out.printf(Locale.ROOT, "| 2048 x 2048 matmul, same run | %.1f GFLOP/s |%n", r.matmulGflopPerSecond());
+        out.printf(Locale.ROOT, "| step FLOP rate / matmul rate | %.0f%% |%n", 100 * r.fractionOfMatmul());
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,68 @@
+package io.nativetok.cli;
+
+import io.nativetok.util.NativeTokException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code nativetok} command: train tokenizers, download data, run benchmarks and install the
+ * Jupyter kernel.
+ *
+ * <p>Errors caused by input (bad options, missing data, mismatched checkpoints) print one line
+ * starting with {@code error:} and exit with code 1; usage errors exit with code 2. Other
+ * exceptions print their stack trace, because they are bugs.
+ */
+@Command(
+        name = "nativetok",
+        mixinStandardHelpOptions = true,
+        version = "nativetok 0.1.0",
+        description = "NativeTok visual tokenizer: training, data, benchmarks and notebooks.",
+        subcommands = {
+            TrainCommand.class,
+            DataCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    /** Runs the command line and exits with its exit code. */
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code; used by tests. */
+    public static int execute(String... args) {
+        return newCommandLine().execute(args);
+    }
+
+    /** Returns the configured command line. */
+    public static CommandLine newCommandLine() {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler(Main::handleExecutionException);
+        return commandLine;
+    }
+
+    private static int handleExecutionException(
+            Exception exception, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        PrintWriter err = commandLine.getErr();
+        if (exception instanceof NativeTokException || exception instanceof IllegalArgumentException) {
+            err.println("error: " + exception.getMessage());
+            err.flush();
+            return 1;
+        }
+        err.println("error: unexpected failure, please report it with this trace:");
+        exception.printStackTrace(err);
+        err.flush();
+        return 3;
+    }
+}

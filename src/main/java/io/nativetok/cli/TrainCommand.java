@@ -1,0 +1,328 @@
+package io.nativetok.cli;
+
+import ai.djl.Device;
+import com.google.gson.GsonBuilder;
+import io.nativetok.data.Cifar10;
+import io.nativetok.data.DataLocation;
+import io.nativetok.data.ImageSet;
+import io.nativetok.data.ImageSets;
+import io.nativetok.tokenizer.Devices;
+import io.nativetok.tokenizer.EncoderKind;
+import io.nativetok.tokenizer.NativeTok;
+import io.nativetok.tokenizer.NativeTokConfig;
+import io.nativetok.tokenizer.Preset;
+import io.nativetok.train.CheckpointListener;
+import io.nativetok.train.CsvMetricsListener;
+import io.nativetok.train.Evaluation;
+import io.nativetok.train.ProgressBarListener;
+import io.nativetok.train.ReconstructionListener;
+import io.nativetok.train.TokenizerTrainer;
+import io.nativetok.train.TrainingConfig;
+import io.nativetok.train.TrainingListener;
+import io.nativetok.util.NativeTokException;
+import io.nativetok.util.ProgressBar;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code nativetok train}: trains a tokenizer on CIFAR-10 and writes everything into one folder.
+ *
+ * <p>The folder receives {@code config.json} (the resolved model and training settings),
+ * {@code metrics.csv} and {@code evaluations.csv}, a reconstruction grid PNG per evaluation,
+ * resumable checkpoints in {@code checkpoints/}, the final model {@code tokenizer.ckpt} and {@code
+ * final-evaluation.json} with the evaluation on CIFAR-10 test records 0-999 (the bit-exact ones).
+ */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = "Train a tokenizer on CIFAR-10 (resumable; see --resume).")
+public final class TrainCommand implements Callable<Integer> {
+
+    @Spec private CommandSpec spec;
+
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "cifar10",
+            description = "Model and training preset: tiny, cifar10 or imagenet256 (default: ${DEFAULT-VALUE}).")
+    private String preset;
+
+    @Option(names = "--encoder", paramLabel = "KIND", defaultValue = "nativetok",
+            description = "Encoder: nativetok, titok or causal-mask (default: ${DEFAULT-VALUE}).")
+    private String encoder;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Training steps (default: the preset's).")
+    private Integer steps;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Images per step (default: the preset's).")
+    private Integer batchSize;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate (default: the preset's).")
+    private Float learningRate;
+
+    @Option(names = "--eval-every", paramLabel = "N",
+            description = "Steps between evaluations on test records 0-999; 0 for only the end.")
+    private Integer evaluateEvery;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Steps between checkpoints; 0 for only the end.")
+    private Integer checkpointEvery;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override any model key (e.g. mit.depth=6) or training key (e.g. train.warmup-steps=100);"
+                    + " `nativetok train --list-keys` lists them.")
+    private List<String> overrides = List.of();
+
+    @Option(names = "--list-keys", description = "List the configuration keys and exit.")
+    private boolean listKeys;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder of the run.")
+    private Path out;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "CIFAR-10 folder with the six .bin files (default: $NATIVETOK_DATA, else datasets/cifar10).")
+    private Path data;
+
+    @Option(names = "--offline", description = "Never download the data; fail with instructions instead.")
+    private boolean offline;
+
+    @Option(names = "--train-images", paramLabel = "N",
+            description = "Use only the first N training images (default: all 50,000).")
+    private Integer trainImages;
+
+    @Option(names = "--resume", description = "Continue from the newest checkpoint in DIR/checkpoints.")
+    private boolean resume;
+
+    @Option(names = "--force", description = "Start over in a folder that already holds a run.")
+    private boolean force;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "cpu, gpu or gpu:N; a GPU that is not usable is an error (default: ${DEFAULT-VALUE}).")
+    private String device;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (listKeys) {
+            NativeTokConfig.keys().forEach((key, description) -> stdout.printf("%-26s %s%n", key, description));
+            TrainingConfig.keys().forEach(key -> stdout.printf("%-26s training setting%n", key));
+            return 0;
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("Missing --out DIR: the folder that receives the run's files.");
+        }
+        Device chosen = Devices.parse(device);
+        Path checkpoints = out.resolve("checkpoints");
+        Optional<Path> latest = CheckpointListener.latest(checkpoints);
+        prepareFolder(latest);
+
+        NativeTokConfig modelConfig = resolveModelConfig(latest);
+        TrainingConfig trainingConfig = resolveTrainingConfig(latest, Preset.parse(preset));
+        writeConfig(modelConfig, trainingConfig, stdout);
+
+        Path dataFolder = locateData();
+        ImageSet train = Cifar10.load(dataFolder, Cifar10.Split.TRAIN);
+        if (trainImages != null) {
+            if (trainImages < 1 || trainImages > train.size()) {
+                throw new IllegalArgumentException(
+                        "Invalid --train-images " + trainImages + ": expected 1 to " + train.size() + ".");
+            }
+            train = ImageSets.subset(train, 0, trainImages);
+        }
+        ImageSet evaluation = Cifar10.load(dataFolder, Cifar10.Split.TEST_EXACT);
+
+        try (NativeTok tokenizer = NativeTok.create(modelConfig, chosen);
+                TokenizerTrainer trainer = tokenizer.newTrainer(trainingConfig)) {
+            stdout.printf(Locale.ROOT, "Model: %s %s%n", tokenizer, tokenizer.parameterCounts());
+            if (latest.isPresent() && resume) {
+                trainer.load(latest.get());
+                trainer.setConfig(trainingConfig);
+                stdout.printf("Resumed from %s at step %d%n", latest.get(), trainer.stepCount());
+            }
+            stdout.flush();
+            addListeners(trainer, checkpoints, evaluation);
+            List<Evaluation> evaluations = trainer.fit(train, evaluation);
+            Evaluation last =
+                    evaluations.isEmpty() ? trainer.evaluate(evaluation) : evaluations.get(evaluations.size() - 1);
+            tokenizer.save(out.resolve("tokenizer.ckpt"));
+            writeFinalEvaluation(last, dataFolder);
+            stdout.printf(Locale.ROOT, "Final evaluation on CIFAR-10 test records 0-999: %s%n", last.summary());
+            stdout.printf("Wrote %s%n", out.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    private void prepareFolder(Optional<Path> latest) throws IOException {
+        boolean hasRun = latest.isPresent() || Files.exists(out.resolve("config.json"));
+        if (hasRun && !resume && !force) {
+            throw new NativeTokException(
+                    "Output folder " + out + " already holds a run. Pass --resume to continue it, --force"
+                            + " to start over (its checkpoints and metrics are deleted), or choose another --out.");
+        }
+        if (resume && latest.isEmpty() && hasRun) {
+            throw new NativeTokException(
+                    "Cannot resume: " + out.resolve("checkpoints") + " holds no checkpoint. Start over"
+                            + " with --force.");
+        }
+        if (force && !resume) {
+            for (Path old : CheckpointListener.list(out.resolve("checkpoints"))) {
+                Files.deleteIfExists(old);
+            }
+            Files.deleteIfExists(out.resolve("metrics.csv"));
+            Files.deleteIfExists(out.resolve("evaluations.csv"));
+        }
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new NativeTokException(
+                    "Cannot create output folder " + out + ": " + e.getMessage() + ". Choose a writable --out.", e);
+        }
+        if (!Files.isWritable(out)) {
+            throw new NativeTokException("Output folder " + out + " is not writable. Choose a writable --out.");
+        }
+    }
+
+    private NativeTokConfig resolveModelConfig(Optional<Path> latest) {
+        NativeTokConfig.Builder builder = Preset.parse(preset).toBuilder();
+        builder.encoder(EncoderKind.parse(encoder));
+        for (Map.Entry<String, String> entry : parseOverrides().entrySet()) {
+            if (!entry.getKey().startsWith("train.")) {
+                builder.set(entry.getKey(), entry.getValue());
+            }
+        }
+        NativeTokConfig requested = builder.build();
+        if (resume && latest.isPresent()) {
+            NativeTokConfig saved = NativeTokConfig.fromMap(NativeTok.readHeaderConfig(latest.get()));
+            List<String> differences = saved.differences(requested);
+            if (!differences.isEmpty()) {
+                throw new NativeTokException(
+                        "Cannot resume " + latest.get() + " with a different model; differing keys"
+                                + " (checkpoint -> requested): " + String.join("; ", differences)
+                                + ". Resume with the original options, or start over with --force.");
+            }
+            return saved;
+        }
+        return requested;
+    }
+
+    private TrainingConfig resolveTrainingConfig(Optional<Path> latest, Preset base) {
+        TrainingConfig start = TrainingConfig.forPreset(base);
+        if (resume && latest.isPresent()) {
+            Map<String, String> saved = new LinkedHashMap<>();
+            NativeTok.readMeta(latest.get()).forEach((key, value) -> {
+                if (key.startsWith("train.")) {
+                    saved.put(key, value);
+                }
+            });
+            start = TrainingConfig.fromMap(saved);
+        }
+        TrainingConfig.Builder builder = start.toBuilder();
+        if (steps != null) {
+            builder.steps(steps);
+        }
+        if (batchSize != null) {
+            builder.batchSize(batchSize);
+        }
+        if (learningRate != null) {
+            builder.learningRate(learningRate);
+        }
+        if (evaluateEvery != null || checkpointEvery != null) {
+            TrainingConfig current = builder.build();
+            builder.intervals(
+                    evaluateEvery != null ? evaluateEvery : current.evaluateEvery(),
+                    checkpointEvery != null ? checkpointEvery : current.checkpointEvery());
+        }
+        parseOverrides().forEach((key, value) -> {
+            if (key.startsWith("train.")) {
+                builder.set(key, value);
+            }
+        });
+        return builder.build();
+    }
+
+    private Map<String, String> parseOverrides() {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String override : overrides) {
+            int equals = override.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException(
+                        "Invalid --set '" + override + "': expected KEY=VALUE, e.g. --set mit.depth=6.");
+            }
+            map.put(override.substring(0, equals).trim(), override.substring(equals + 1).trim());
+        }
+        return map;
+    }
+
+    private Path locateData() {
+        ProgressBar[] bar = new ProgressBar[1];
+        try {
+            return DataLocation.fromSystem()
+                    .locateCifar10(
+                            data,
+                            offline,
+                            (done, total) -> {
+                                if (bar[0] == null) {
+                                    bar[0] = ProgressBar.builder().label("download cifar10")
+                                            .unit(ProgressBar.Unit.BYTES).total(total).build();
+                                }
+                                bar[0].onProgress(done, total);
+                            });
+        } finally {
+            if (bar[0] != null) {
+                bar[0].finish();
+            }
+        }
+    }
+
+    private void writeConfig(NativeTokConfig model, TrainingConfig training, PrintWriter stdout) throws IOException {
+        Map<String, Object> resolved = new LinkedHashMap<>();
+        resolved.put("model", model.toMap());
+        resolved.put("training", training.toMap());
+        resolved.put("device", device);
+        String json = new GsonBuilder().setPrettyPrinting().create().toJson(resolved);
+        Files.writeString(out.resolve("config.json"), json + "\n", StandardCharsets.UTF_8);
+        stdout.println("Resolved configuration (saved to " + out.resolve("config.json") + "):");
+        model.toMap().forEach((key, value) -> stdout.printf("  %-26s %s%n", key, value));
+        training.toMap().forEach((key, value) -> stdout.printf("  %-26s %s%n", key, value));
+        stdout.flush();
+    }
+
+    private void addListeners(TokenizerTrainer trainer, Path checkpoints, ImageSet evaluation) {
+        PrintWriter stdout = spec.commandLine().getOut();
+        trainer.addListener(new ProgressBarListener(System.err));
+        trainer.addListener(new CsvMetricsListener(out));
+        trainer.addListener(new CheckpointListener(checkpoints));
+        trainer.addListener(new ReconstructionListener(out, evaluation, 10));
+        trainer.addListener(new TrainingListener() {
+            @Override
+            public void onEvaluation(TokenizerTrainer t, Evaluation e) {
+                stdout.printf(Locale.ROOT, "step %d: %s%n", e.step(), e.summary());
+                stdout.flush();
+            }
+        });
+    }
+
+    private void writeFinalEvaluation(Evaluation evaluation, Path dataFolder) throws IOException {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("step", evaluation.step());
+        result.put("images", evaluation.images());
+        result.put("data", dataFolder.toAbsolutePath().toString() + " (CIFAR-10 test records 0-999)");
+        result.put("psnr_db", evaluation.psnr());
+        result.put("ssim", evaluation.ssim());
+        result.put("mse", evaluation.mse());
+        result.put("codebook_usage", evaluation.codebookUsage());
+        result.put("perplexity", evaluation.perplexity());
+        String json = new GsonBuilder().setPrettyPrinting().create().toJson(result);
+        Files.writeString(out.resolve("final-evaluation.json"), json + "\n", StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,109 @@
+package io.nativetok.train;
+
+import io.nativetok.util.NativeTokException;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+
+/**
+ * Appends step metrics to {@code metrics.csv} and evaluations to {@code evaluations.csv} in a
+ * folder. A resumed run appends to the existing files; rows from steps after the resume point
+ * (written before a crash and then repeated) are dropped when the file is opened, so every step
+ * appears once.
+ */
+public final class CsvMetricsListener implements TrainingListener {
+
+    static final String STEP_HEADER =
+            "step,loss,reconstruction_loss,codebook_loss,commitment_loss,codebook_usage,perplexity,"
+                    + "gradient_norm,learning_rate,images_per_second,milliseconds";
+    static final String EVALUATION_HEADER = "step,images,psnr,ssim,mse,codebook_usage,perplexity";
+
+    private final Path stepFile;
+    private final Path evaluationFile;
+    private boolean prepared;
+
+    /** Creates a listener writing into {@code folder}. */
+    public CsvMetricsListener(Path folder) {
+        this.stepFile = folder.resolve("metrics.csv");
+        this.evaluationFile = folder.resolve("evaluations.csv");
+    }
+
+    @Override
+    public void onStep(TokenizerTrainer trainer, StepMetrics m) {
+        prepare(m.step() - 1);
+        append(
+                stepFile,
+                String.format(
+                        Locale.ROOT,
+                        "%d,%.6f,%.6f,%.6f,%.6f,%.4f,%.2f,%.4f,%.6g,%.2f,%.1f",
+                        m.step(), m.loss(), m.reconstructionLoss(), m.codebookLoss(),
+                        m.commitmentLoss(), m.codebookUsage(), m.perplexity(), m.gradientNorm(),
+                        m.learningRate(), m.imagesPerSecond(), m.milliseconds()));
+    }
+
+    @Override
+    public void onEvaluation(TokenizerTrainer trainer, Evaluation e) {
+        prepare(e.step() - 1);
+        append(
+                evaluationFile,
+                String.format(
+                        Locale.ROOT,
+                        "%d,%d,%.4f,%.5f,%.6f,%.4f,%.2f",
+                        e.step(), e.images(), e.psnr(), e.ssim(), e.mse(), e.codebookUsage(),
+                        e.perplexity()));
+    }
+
+    /** Creates the files with headers, or trims rows after {@code lastKeptStep} from a resume. */
+    private void prepare(long lastKeptStep) {
+        if (prepared) {
+            return;
+        }
+        prepared = true;
+        prepareFile(stepFile, STEP_HEADER, lastKeptStep);
+        prepareFile(evaluationFile, EVALUATION_HEADER, lastKeptStep);
+    }
+
+    private static void prepareFile(Path file, String header, long lastKeptStep) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            if (!Files.exists(file)) {
+                Files.writeString(file, header + "\n", StandardCharsets.UTF_8);
+                return;
+            }
+            StringBuilder kept = new StringBuilder(header).append('\n');
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank() || line.startsWith("step,")) {
+                    continue;
+                }
+                long step = Long.parseLong(line.substring(0, line.indexOf(',')));
+                if (step <= lastKeptStep) {
+                    kept.append(line).append('\n');
+                }
+            }
+            Files.writeString(file, kept.toString(), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new NativeTokException(
+                    "Failed to prepare metrics file " + file + ": " + e.getMessage()
+                            + ". Check that the output folder is writable.",
+                    e);
+        }
+    }
+
+    private static void append(Path file, String line) {
+        try (BufferedWriter writer =
+                Files.newBufferedWriter(
+                        file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            writer.write(line);
+            writer.write('\n');
+        } catch (IOException e) {
+            throw new NativeTokException(
+                    "Failed to append to metrics file " + file + ": " + e.getMessage()
+                            + ". Check that the output folder is writable and the disk has space.",
+                    e);
+        }
+    }
+}
