@@ -91,14 +91,22 @@ class KernelSession:
             code, timeout=timeout, output_hook=lambda msg: messages.append((msg["msg_type"], msg["content"])))
         return Cell(reply, messages, time.monotonic() - started)
 
-    def run_and_interrupt(self, code, interrupt, delay=1.5, timeout=20):
-        """Start `code`, call `interrupt` after `delay` seconds, and collect the cell's messages."""
+    def run_and_interrupt(self, code, marker, interrupt, timeout=20):
+        """Start `code`, call `interrupt` once the cell has printed `marker`, and collect its messages."""
         msg_id = self.client.execute(code)
-        time.sleep(delay)
+        messages = []
+        deadline = time.monotonic() + timeout
+        while not any(kind == "stream" and marker in content["text"] for kind, content in messages):
+            remaining = deadline - time.monotonic()
+            expect(remaining > 0, "the cell did not print %r within %d s" % (marker, timeout))
+            msg = self.client.get_iopub_msg(timeout=remaining)
+            if msg["parent_header"].get("msg_id") == msg_id:
+                messages.append((msg["msg_type"], msg["content"]))
+        time.sleep(0.2)
         started = time.monotonic()
         interrupt()
         reply = self.wait_for_reply(msg_id, timeout)
-        messages = self.collect_iopub(msg_id, timeout)
+        messages.extend(self.collect_iopub(msg_id, timeout))
         return Cell(reply, messages, time.monotonic() - started)
 
     def wait_for_reply(self, msg_id, timeout):
@@ -252,6 +260,13 @@ def check_completion(k):
     expect(reply["cursor_start"] == len(code) - len("toUpp"), "member cursor_start is %s" % reply["cursor_start"])
 
 
+def check_inspect(k):
+    code = "Math.max("
+    reply = k.request(lambda: k.client.inspect(code, len(code)))
+    expect(reply["status"] == "ok" and reply["found"], "inspect_request found nothing: %s" % reply)
+    expect("int Math.max(int a, int b)" in reply["data"]["text/plain"], "inspect text is %r" % reply["data"])
+
+
 def check_is_complete(k):
     reply = k.request(lambda: k.client.is_complete("for (int i = 0; i < 3; i++) {"))
     expect(reply["status"] == "incomplete", "unfinished loop is %s" % reply)
@@ -261,7 +276,8 @@ def check_is_complete(k):
 
 def check_interrupt(k, interrupt, label):
     expect(k.run("long spins = 0;").status == "ok", "declaring spins failed")
-    cell = k.run_and_interrupt("while (true) { spins++; }", interrupt)
+    cell = k.run_and_interrupt('System.out.println("loop started");\nwhile (true) { spins++; }',
+                               "loop started", interrupt)
     expect(cell.status == "error", "%s: expected an error reply: %s" % (label, cell.describe()))
     expect(cell.error()["ename"] == "CellInterruptedException", "%s: ename is %r" % (label, cell.error()["ename"]))
     expect(cell.seconds < 10, "%s: the loop stopped only after %.1f s" % (label, cell.seconds))
@@ -302,6 +318,7 @@ def run_kernel_checks(kernel_name, report):
             ("compile error keeps the session", check_compile_error_keeps_session),
             ("runtime exception keeps the session", check_runtime_exception_keeps_session),
             ("completion", check_completion),
+            ("inspect", check_inspect),
             ("is_complete", check_is_complete),
             ("interrupt_request stops an endless loop",
              lambda k: check_interrupt(k, k.manager.interrupt_kernel, "interrupt_request")),

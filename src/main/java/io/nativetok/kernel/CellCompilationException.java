@@ -2,7 +2,7 @@ package io.nativetok.kernel;
 
 import java.util.List;
 
-/** A statement of the cell does not compile; the statements before it have run. */
+/** Failure of a cell with a statement that does not compile. The statements before it have run. */
 final class CellCompilationException extends CellException {
 
     private static final long serialVersionUID = 1L;

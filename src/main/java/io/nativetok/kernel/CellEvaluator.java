@@ -18,6 +18,7 @@ import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.SourceCodeAnalysis.Completeness;
 import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
 import jdk.jshell.UnresolvedReferenceException;
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
 
 /**
  * JShell session behind the notebook: evaluates cells, completes code and checks whether code is
@@ -190,21 +191,23 @@ final class CellEvaluator implements AutoCloseable {
      * the next line of an unfinished statement.
      */
     String isComplete(String cell) {
-        CompletionInfo info = analysis.analyzeCompletion(cell);
+        String rest = cell;
+        CompletionInfo info = analysis.analyzeCompletion(rest);
         while (info.completeness().isComplete() && info.completeness() != Completeness.UNKNOWN) {
-            info = analysis.analyzeCompletion(info.remaining());
+            rest = info.remaining();
+            info = analysis.analyzeCompletion(rest);
         }
         switch (info.completeness()) {
             case EMPTY:
-                return NativeTokKernel.IS_COMPLETE_YES;
+                return BaseKernel.IS_COMPLETE_YES;
             case UNKNOWN:
-                return NativeTokKernel.IS_COMPLETE_BAD;
+                return BaseKernel.IS_COMPLETE_BAD;
             default:
-                return nextLineIndent(info.remaining());
+                return nextLineIndent(rest);
         }
     }
 
-    /** Stops the running statement and skips the rest of the cell; does nothing when idle. */
+    /** Stops the running statement and skips the rest of the cell. Does nothing when idle. */
     void interrupt() {
         CellExecutionControl control = provider.control();
         if (control != null) {

@@ -3,8 +3,8 @@ package io.nativetok.kernel;
 import java.util.List;
 
 /**
- * A statement of the cell threw an exception or error, including {@code OutOfMemoryError}; the
- * message starts with the class name of what was thrown.
+ * Failure of a cell whose statement threw an exception or error, {@code OutOfMemoryError}
+ * included. The message starts with the class name of what was thrown.
  */
 final class CellExecutionException extends CellException {
 

@@ -2,7 +2,7 @@ package io.nativetok.kernel;
 
 import java.util.List;
 
-/** The cell was interrupted by the user; statements after the interrupted one did not run. */
+/** Failure of a cell that the user interrupted. Statements after the interrupted one did not run. */
 final class CellInterruptedException extends CellException {
 
     private static final long serialVersionUID = 1L;

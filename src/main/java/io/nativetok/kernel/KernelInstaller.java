@@ -23,13 +23,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The spec runs the Java executable of the running JVM with the class path of this kit, so
  * the kernel loads the same classes as the command that installed it. Installation writes the spec
- * into a temporary directory and runs {@code jupyter kernelspec install}, which knows the kernel
- * directories of the local Jupyter. With {@code --prefix} and no Jupyter on this machine, the spec
+ * into a temporary directory and runs {@code jupyter kernelspec install}, which resolves the kernel directories of the
+ * local Jupyter. With {@code --prefix} and no Jupyter on this machine, the spec
  * is written straight to {@code PREFIX/share/jupyter/kernels/NAME}, the layout Jupyter reads.
  */
 public final class KernelInstaller {
 
-    /** Kernel name used when none is given; notebooks refer to the kernel by this name. */
+    /** Kernel name used when none is given. Notebooks refer to the kernel by this name. */
     public static final String DEFAULT_NAME = "nativetok";
 
     /** Name that notebook front ends show when none is given. */
@@ -91,6 +91,11 @@ public final class KernelInstaller {
      * @param classPath class path entries, absolute, as the kernel's JVM should see them
      */
     public static KernelSpec kernelSpec(String displayName, String maxHeap, List<String> classPath) {
+        if (ModuleLayer.boot().findModule("jdk.jshell").isEmpty()) {
+            throw new NativeTokException("The running Java (" + System.getProperty("java.home") + ") lacks the"
+                    + " jdk.jshell module that the kernel evaluates cells with, as a JRE or a jlink image does."
+                    + " Run this command with a full JDK 17.");
+        }
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.add("-Djava.awt.headless=true");
@@ -154,7 +159,7 @@ public final class KernelInstaller {
     }
 
     /**
-     * Removes the kernelspec {@code name}; with a {@code prefix}, the one installed there.
+     * Removes the kernelspec {@code name}, from {@code prefix} when one is given.
      *
      * @return what Jupyter printed, or which directory was deleted
      */

@@ -11,14 +11,14 @@ import tech.tablesaw.table.Relation;
 /**
  * Registers how the kernel shows images, XChart charts and Tablesaw tables in a notebook.
  *
- * <p>Images and charts become {@code image/png}, tables become an HTML table; each also gets a
+ * <p>Images and charts become {@code image/png} and tables an HTML table. Each also gets a
  * short {@code text/plain} form for front ends without HTML or images.
  */
 final class KernelRenderers {
 
     private KernelRenderers() {}
 
-    /** Adds the renderers to {@code renderer}; tables show at most {@code maxTableRows} rows. */
+    /** Adds the renderers to {@code renderer}. Tables show at most {@code maxTableRows} rows. */
     static void registerAll(Renderer renderer, int maxTableRows) {
         renderer.createRegistration(BufferedImage.class)
                 .preferring(MIMEType.IMAGE_PNG)

@@ -9,7 +9,8 @@ import java.util.List;
  * Contents of a Jupyter {@code kernel.json}: the command that starts the kernel and how
  * notebooks show and interrupt it.
  *
- * @param argv the kernel's command line; Jupyter replaces {@code {connection_file}} with a path
+ * @param argv the kernel's command line, in which Jupyter replaces {@code {connection_file}} with
+ *     a path
  * @param displayName the name that notebook front ends show, such as "Java (NativeTok)"
  * @param language the language of the cells, "java"
  * @param interruptMode "message" for an {@code interrupt_request} on the control channel, or

@@ -239,7 +239,7 @@ public final class NativeTokKernel extends BaseKernel {
         }
     }
 
-    /** Shows {@code value} in the running cell's output; used by {@link Display#display}. */
+    /** Shows {@code value} in the running cell's output, for {@link Display#display}. */
     void displayValue(Object value) {
         display(render(value, String.valueOf(value)));
     }

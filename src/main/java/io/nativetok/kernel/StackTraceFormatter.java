@@ -3,6 +3,7 @@ package io.nativetok.kernel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import jdk.jshell.EvalException;
 import jdk.jshell.JShellException;
 
@@ -15,6 +16,12 @@ import jdk.jshell.JShellException;
  */
 final class StackTraceFormatter {
 
+    /**
+     * JShell's wrapper class prefix in exception messages, as in {@code "REPL.$JShell$25.s" is null}
+     * for a variable {@code s} or {@code REPL.$JShell$14$Box} for a class {@code Box}.
+     */
+    private static final Pattern WRAPPER_PREFIX = Pattern.compile("REPL\\.\\$JShell\\$\\d+[.$]");
+
     private final Map<String, SnippetLocation> snippetLocations;
     private final int maxFrames;
 
@@ -23,7 +30,7 @@ final class StackTraceFormatter {
         this.maxFrames = maxFrames;
     }
 
-    /** Returns the traceback lines; the first line is the class name and message. */
+    /** Returns the traceback lines. The first line is the class name and message. */
     List<String> format(JShellException exception) {
         List<String> lines = new ArrayList<>();
         Throwable current = exception;
@@ -49,7 +56,10 @@ final class StackTraceFormatter {
                 ? ((EvalException) throwable).getExceptionClassName()
                 : throwable.getClass().getName();
         String message = throwable.getMessage();
-        return message == null ? className : className + ": " + message;
+        if (message == null) {
+            return className;
+        }
+        return className + ": " + WRAPPER_PREFIX.matcher(message).replaceAll("");
     }
 
     private String describe(StackTraceElement frame) {

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Debian's Python and Jupyter, which the kernel tests drive; see {@link #requireInstalled()}. */
+/** Debian's Python and Jupyter, which the kernel tests drive through {@link #requireInstalled()}. */
 final class JupyterTools {
 
     static final Path PYTHON = Path.of("/usr/bin/python3");

