@@ -125,8 +125,8 @@ public final class NativeTokKernel extends BaseKernel {
     }
 
     /**
-     * Starts the kernel on the connection file that Jupyter passes as the only argument, and
-     * returns when Jupyter shuts it down.
+     * Starts the kernel on the connection file that Jupyter passes as the only argument, and exits
+     * the JVM when Jupyter shuts the kernel down.
      */
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
@@ -192,8 +192,12 @@ public final class NativeTokKernel extends BaseKernel {
 
         List<String> imports = new ArrayList<>();
         imports.add("import static " + Display.class.getName() + ".display;");
-        for (String name : ProjectPackages.find(getClass().getClassLoader(), EXCLUDED_PACKAGES)) {
-            imports.add("import " + name + ".*;");
+        try {
+            for (String name : ProjectPackages.find(getClass().getClassLoader(), EXCLUDED_PACKAGES)) {
+                imports.add("import " + name + ".*;");
+            }
+        } catch (RuntimeException e) {
+            log().warn("Skipped the kit's packages in the notebook session's imports: listing them failed", e);
         }
         for (String name : LIBRARY_IMPORTS) {
             imports.add("import " + name + ";");
@@ -339,7 +343,7 @@ public final class NativeTokKernel extends BaseKernel {
                     + " failed: " + e + "]"));
         }
         if (!hasRichData(data)) {
-            data = new DisplayData(text);
+            data = new DisplayData(text == null ? String.valueOf(value) : text);
         }
         Object plain = data.getData(MIMEType.TEXT_PLAIN);
         if (plain instanceof String) {
