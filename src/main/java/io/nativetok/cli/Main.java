@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             DataCommand.class,
             BenchCommand.class,
+            KernelCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

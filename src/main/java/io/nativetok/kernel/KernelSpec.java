@@ -31,6 +31,13 @@ public record KernelSpec(List<String> argv, String displayName, String language,
         json.addProperty("display_name", displayName);
         json.addProperty("language", language);
         json.addProperty("interrupt_mode", interruptMode);
+        JsonObject env = new JsonObject();
+        // libgomp spin-waiting makes libtorch up to 30x slower when other processes compete for the
+        // cores, which is common on a laptop running a notebook server and a browser.
+        env.addProperty("OMP_WAIT_POLICY", "PASSIVE");
+        // libtorch warns once about a dispatch mode DJL uses; the warning would land in a cell.
+        env.addProperty("TORCH_CPP_LOG_LEVEL", "ERROR");
+        json.add("env", env);
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(json) + "\n";
     }
 }
