@@ -218,9 +218,10 @@ public final class TrainCommand implements Callable<Integer> {
     private TrainingConfig resolveTrainingConfig(Optional<Path> latest, Preset base) {
         TrainingConfig start = TrainingConfig.forPreset(base);
         if (resume && latest.isPresent()) {
-            Map<String, String> saved = new LinkedHashMap<>();
+            // Settings added in later versions keep the preset's value.
+            Map<String, String> saved = new LinkedHashMap<>(start.toMap());
             NativeTok.readMeta(latest.get()).forEach((key, value) -> {
-                if (key.startsWith("train.")) {
+                if (saved.containsKey(key)) {
                     saved.put(key, value);
                 }
             });

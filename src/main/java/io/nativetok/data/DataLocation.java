@@ -60,7 +60,8 @@ public final class DataLocation {
 
     /**
      * Returns the CIFAR-10 folder: the first candidate that contains the six {@code .bin} files,
-     * or the default folder after a download there.
+     * or the first candidate after a download into it. An explicit {@code --data} folder is the
+     * only candidate, so a wrong flag is never silently replaced by another folder.
      *
      * @param flag the value of {@code --data}, or null when it was not given; a relative path is
      *     resolved against the working directory
@@ -86,7 +87,7 @@ public final class DataLocation {
             failures.add(candidate.source() + " " + candidate.folder() + ": " + problem);
         }
 
-        Path target = defaultFolder();
+        Path target = candidates.get(0).folder();
         if (offline) {
             throw notFound(failures, "Offline mode is on, so nothing was downloaded.", null);
         }
@@ -101,11 +102,15 @@ public final class DataLocation {
         }
     }
 
-    /** Returns the folders to check, in order; the flag and the environment variable only when given. */
+    /**
+     * Returns the folders to check, in order: the flag alone when given, else the environment
+     * variable when set, then the default folder.
+     */
     public List<Candidate> candidates(Path flag) {
         List<Candidate> candidates = new ArrayList<>();
         if (flag != null) {
             candidates.add(new Candidate("--data", absolute(flag)));
+            return candidates;
         }
         String variable = environment.apply(ENVIRONMENT_VARIABLE);
         if (variable != null && !variable.isBlank()) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.TruncatedNormalInitializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -68,7 +69,8 @@ public final class CausalExperts extends AbstractBlock {
     }
 
     /**
-     * Appends {@code count} new experts and initialises them; the existing experts are unchanged.
+     * Appends {@code count} new experts and initialises their weights like the others (truncated
+     * normal); the existing experts are unchanged.
      *
      * @return the new experts
      */
@@ -76,6 +78,8 @@ public final class CausalExperts extends AbstractBlock {
         List<Expert> added = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Expert expert = addExpert();
+            expert.setInitializer(
+                    new TruncatedNormalInitializer(Layers.INIT_STD), Parameter.Type.WEIGHT);
             expert.initialize(manager, DataType.FLOAT32, new Shape(1, sequenceLength, width));
             added.add(expert);
         }

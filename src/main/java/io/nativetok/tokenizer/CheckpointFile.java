@@ -180,8 +180,10 @@ public final class CheckpointFile {
                             + ". Pass the path of a .ckpt file written by save() or by"
                             + " `nativetok train`.");
         }
-        InputStream file = Files.newInputStream(path);
-        return new DataInputStream(new BufferedInputStream(new CheckedInputStream(file, crc), 1 << 16));
+        InputStream file = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
+        // The checksum sits above the buffer so that it covers exactly the bytes consumed, not
+        // the buffer's read-ahead (which would include the stored CRC itself).
+        return new DataInputStream(new CheckedInputStream(file, crc));
     }
 
     private static Header readHeader(Path path, DataInputStream in) throws IOException {

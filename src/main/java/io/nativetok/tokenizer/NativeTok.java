@@ -442,9 +442,40 @@ public final class NativeTok implements AutoCloseable {
         return parameterStore;
     }
 
-    /** Replaces the configuration after the model changed shape (HNT growth). */
-    void setConfig(NativeTokConfig config) {
-        this.config = config;
+    /**
+     * Runs the whole model but decodes only the first {@code prefix} tokens; images in the model's
+     * [-1, 1] scale. Used for nested tail dropout.
+     */
+    public TokenizerOutput forwardPrefix(NDArray images, int prefix, boolean training) {
+        if (prefix < 1 || prefix > config.tokens()) {
+            throw new IllegalArgumentException(
+                    "Invalid prefix length " + prefix + ": expected 1 to " + config.tokens() + ".");
+        }
+        return model.forwardPrefix(parameterStore, images, prefix, training);
+    }
+
+    /**
+     * Grows a NativeTok tokenizer to {@code newTokens} tokens, as Hierarchical Native Training does:
+     * new experts are appended after the existing ones and the decoder's latent position embeddings
+     * are extended; every existing parameter keeps its value, so tokens 0..L-1 stay as they were.
+     *
+     * @throws IllegalArgumentException when {@code newTokens} is not larger than the current count
+     * @throws IllegalStateException when the encoder is not NativeTok's (baselines cannot grow)
+     */
+    public void growTokens(int newTokens) {
+        if (config.encoder() != EncoderKind.NATIVETOK) {
+            throw new IllegalStateException(
+                    "Cannot grow a " + config.encoder().id() + " tokenizer: only the nativetok encoder"
+                            + " adds tokens by adding experts.");
+        }
+        if (newTokens <= config.tokens()) {
+            throw new IllegalArgumentException(
+                    "Cannot grow from " + config.tokens() + " to " + newTokens
+                            + " tokens: the new token count must be larger.");
+        }
+        Engine.getInstance().setRandomSeed((int) (config.seed() * 31 + newTokens));
+        model.growTokens(newTokens, manager);
+        config = model.config();
         parameterStore = new ParameterStore(manager, false);
     }
 

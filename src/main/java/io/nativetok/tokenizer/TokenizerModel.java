@@ -29,7 +29,7 @@ final class TokenizerModel extends AbstractBlock {
 
     private static final byte VERSION = 1;
 
-    private final NativeTokConfig config;
+    private NativeTokConfig config;
     private final LatentEncoder encoder;
     private final VectorQuantizer quantizer;
     private final PixelDecoder decoder;
@@ -90,6 +90,32 @@ final class TokenizerModel extends AbstractBlock {
         VectorQuantizer.Result quantized = quantizer.forward(parameterStore, latents, training);
         NDArray reconstruction = decoder.forward(parameterStore, quantized.codes(), training);
         return new TokenizerOutput(latents, quantized, reconstruction);
+    }
+
+    /**
+     * Runs encoder and quantizer, then decodes only the first {@code prefix} tokens (the others
+     * replaced by the decoder's absent-token embedding); used by nested tail dropout.
+     */
+    TokenizerOutput forwardPrefix(
+            ParameterStore parameterStore, NDArray images, int prefix, boolean training) {
+        installFeedback(parameterStore, training);
+        NDArray latents = encoder.encode(parameterStore, images, training);
+        VectorQuantizer.Result quantized = quantizer.forward(parameterStore, latents, training);
+        NDArray codes = Layers.rows(quantized.codes(), 0, prefix);
+        NDArray reconstruction = decoder.forward(parameterStore, codes, training);
+        return new TokenizerOutput(latents, quantized, reconstruction);
+    }
+
+    /**
+     * Adds experts and decoder latent positions so that the model produces {@code newTokens}
+     * tokens; the existing parameters are unchanged.
+     */
+    void growTokens(int newTokens, NDManager manager) {
+        NativeTokEncoder nativeTok = (NativeTokEncoder) encoder;
+        long latentRows = nativeTok.mit().patchCount() + 1;
+        nativeTok.experts().grow(newTokens - config.tokens(), manager, latentRows);
+        decoder.growTokens(newTokens, manager);
+        config = config.withTokens(newTokens);
     }
 
     /** Encodes images into token ids {@code (B, L)} and the pre-quantization latents. */

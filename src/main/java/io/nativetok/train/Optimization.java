@@ -34,6 +34,7 @@ public final class Optimization implements AutoCloseable {
     private final AdamW adam;
     private TrainingConfig config;
     private long step;
+    private long scheduleStart;
 
     /**
      * Creates the optimisation state for {@code block}.
@@ -90,7 +91,7 @@ public final class Optimization implements AutoCloseable {
         }
 
         float scale = config.clipNorm() > 0 && norm > config.clipNorm() ? (float) (config.clipNorm() / norm) : 1f;
-        float learningRate = config.learningRateAt(step);
+        float learningRate = config.learningRateAt(step - scheduleStart);
         adam.update(parameters, gradients, learningRate, scale, config);
         step = next;
         return new Update(step, values, norm, learningRate);
@@ -135,6 +136,26 @@ public final class Optimization implements AutoCloseable {
         this.config = config;
     }
 
+    /**
+     * Starts a new learning-rate schedule segment: from now on the warm-up and cosine decay of
+     * {@code config} run over steps {@code step() + 1} to {@code step() + config.steps()}. Used by
+     * Hierarchical Native Training, whose phases each have their own schedule.
+     */
+    public void startSegment(TrainingConfig config) {
+        this.config = config;
+        this.scheduleStart = step;
+    }
+
+    /** Returns the step after which the current schedule segment started (0 for a plain run). */
+    public long scheduleStart() {
+        return scheduleStart;
+    }
+
+    /** Returns the step at which the current schedule segment ends. */
+    public long segmentEnd() {
+        return scheduleStart + config.steps();
+    }
+
     /** Returns the optimizer moments as named arrays, for a checkpoint. */
     public Map<String, NDArray> state() {
         return adam.state();
@@ -144,6 +165,7 @@ public final class Optimization implements AutoCloseable {
     public Map<String, String> meta() {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("step", String.valueOf(step));
+        meta.put("schedule-start", String.valueOf(scheduleStart));
         adam.updateCounts().forEach((name, count) -> meta.put("adamw.count/" + name, String.valueOf(count)));
         return meta;
     }
@@ -159,6 +181,7 @@ public final class Optimization implements AutoCloseable {
                 });
         adam.restore(state, counts);
         step = Long.parseLong(meta.getOrDefault("step", "0"));
+        scheduleStart = Long.parseLong(meta.getOrDefault("schedule-start", "0"));
     }
 
     @Override

@@ -17,7 +17,7 @@ public final class ProgressBarListener implements TrainingListener {
     @Override
     public void onStep(TokenizerTrainer trainer, StepMetrics metrics) {
         if (bar == null) {
-            bar = ProgressBar.builder().label("train").total(trainer.config().steps()).out(out).build();
+            bar = ProgressBar.builder().label("train").total(trainer.segmentEnd()).out(out).build();
         }
         bar.update(metrics.step(), metrics.summary());
     }
@@ -33,6 +33,7 @@ public final class ProgressBarListener implements TrainingListener {
     public void onEnd(TokenizerTrainer trainer) {
         if (bar != null) {
             bar.finish();
+            bar = null;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.nativetok.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import io.nativetok.data.BatchSampler;
 import io.nativetok.data.ImageSet;
 import io.nativetok.data.ImageSets;
@@ -35,6 +36,7 @@ public final class TokenizerTrainer implements AutoCloseable {
     private final CodebookRestarts restarts;
     private BatchSampler sampler;
     private BatchSampler.Position pendingPosition;
+    private java.util.function.Supplier<Map<String, String>> extraMeta = Map::of;
 
     /** Creates a trainer for {@code tokenizer}; see {@link NativeTok#newTrainer}. */
     public TokenizerTrainer(NativeTok tokenizer, TrainingConfig config) {
@@ -69,16 +71,19 @@ public final class TokenizerTrainer implements AutoCloseable {
             Optimization.Update update =
                     optimization.apply(
                             () -> {
-                                output[0] = tokenizer.forward(target, true);
+                                int prefix = tailDropoutPrefix(optimization.step() + 1);
+                                output[0] = prefix < tokenizer.tokens()
+                                        ? tokenizer.forwardPrefix(target, prefix, true)
+                                        : tokenizer.forward(target, true);
                                 return losses(output[0], target);
                             });
             long[] ids = output[0].quantized().ids().toLongArray();
             CodebookStats stats = new CodebookStats(tokenizer.codebookSize()).add(ids);
-            restarts.update(
-                    update.step(),
-                    ids,
-                    output[0].quantized().projected().toFloatArray(),
-                    tokenizer.quantizer().codebook().getArray());
+            Parameter codebook = tokenizer.quantizer().codebook();
+            if (codebook.requiresGradient()) {
+                restarts.update(
+                        update.step(), ids, output[0].quantized().projected().toFloatArray(), codebook.getArray());
+            }
             double milliseconds = (System.nanoTime() - start) / 1e6;
             Map<String, Double> values = update.losses();
             return new StepMetrics(
@@ -101,6 +106,21 @@ public final class TokenizerTrainer implements AutoCloseable {
         try (NDManager scope = tokenizer.manager().newSubManager()) {
             return step(ImageSets.toArray(scope, set, indices));
         }
+    }
+
+    /**
+     * Returns how many tokens the decoder sees at {@code step}: all of them, or with probability
+     * {@code tail-dropout} a prefix of uniformly random length 1..L (nested dropout, which trains
+     * prefixes to be decodable on their own). The choice depends only on the seed and the step.
+     */
+    private int tailDropoutPrefix(long step) {
+        float probability = optimization.config().tailDropout();
+        int tokens = tokenizer.tokens();
+        if (probability <= 0) {
+            return tokens;
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(optimization.config().seed() * 7_919L + step);
+        return random.nextDouble() < probability ? 1 + random.nextInt(tokens) : tokens;
     }
 
     private static Optimization.Losses losses(TokenizerOutput output, NDArray target) {
@@ -172,17 +192,20 @@ public final class TokenizerTrainer implements AutoCloseable {
                     "Training set of " + train.size() + " images is smaller than the batch size "
                             + config.batchSize() + ". Use more images or a smaller batch size.");
         }
-        sampler = new BatchSampler(train, config.batchSize(), config.seed());
-        if (pendingPosition != null) {
-            sampler.restore(pendingPosition);
-            pendingPosition = null;
+        if (sampler == null || sampler.size() != train.size() || sampler.batchSize() != config.batchSize()) {
+            sampler = new BatchSampler(train, config.batchSize(), config.seed());
+            if (pendingPosition != null) {
+                sampler.restore(pendingPosition);
+                pendingPosition = null;
+            }
         }
         List<Evaluation> evaluations = new ArrayList<>();
-        while (optimization.step() < config.steps()) {
+        long end = optimization.segmentEnd();
+        while (optimization.step() < end) {
             StepMetrics metrics = step(train, sampler.next());
             listeners.forEach(l -> l.onStep(this, metrics));
             long done = metrics.step();
-            boolean last = done == config.steps();
+            boolean last = done == end;
             if (evaluation != null && (last || isDue(done, config.evaluateEvery()))) {
                 Evaluation result = evaluate(evaluation);
                 evaluations.add(result);
@@ -204,6 +227,7 @@ public final class TokenizerTrainer implements AutoCloseable {
     public void save(Path path) {
         Map<String, String> meta = new LinkedHashMap<>(optimization.meta());
         meta.putAll(optimization.config().toMap());
+        meta.putAll(extraMeta.get());
         BatchSampler.Position position = sampler != null ? sampler.position() : pendingPosition;
         if (position != null) {
             meta.put("data.epoch", String.valueOf(position.epoch()));
@@ -238,6 +262,11 @@ public final class TokenizerTrainer implements AutoCloseable {
         sampler = null;
     }
 
+    /** Sets metadata added to every checkpoint this trainer writes (e.g. an HNT position). */
+    public void setExtraMeta(java.util.function.Supplier<Map<String, String>> supplier) {
+        this.extraMeta = supplier;
+    }
+
     /** Returns the number of completed steps. */
     public long stepCount() {
         return optimization.step();
@@ -251,6 +280,19 @@ public final class TokenizerTrainer implements AutoCloseable {
     /** Replaces the training configuration (e.g. more steps); the step count is kept. */
     public void setConfig(TrainingConfig config) {
         optimization.setConfig(config);
+    }
+
+    /**
+     * Starts a new schedule segment of {@code config.steps()} steps from the current step, with its
+     * own warm-up and cosine decay; {@link #fit} then runs until the segment ends.
+     */
+    public void startSegment(TrainingConfig config) {
+        optimization.startSegment(config);
+    }
+
+    /** Returns the step at which the current schedule segment ends. */
+    public long segmentEnd() {
+        return optimization.segmentEnd();
     }
 
     /** Returns the tokenizer being trained. */

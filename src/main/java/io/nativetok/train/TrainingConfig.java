@@ -22,7 +22,9 @@ import java.util.Map;
  * @param keepCheckpoints how many step checkpoints {@code fit} keeps, newest first
  * @param restartUnusedCodes steps after which a codebook entry that no batch used is moved onto a
  *     random encoder output of the current batch; 0 disables restarts
- * @param seed seed of the data order and of code restarts
+ * @param tailDropout probability that a step decodes only a random prefix of the tokens (nested
+ *     dropout); 0 disables it
+ * @param seed seed of the data order, of code restarts and of tail dropout
  */
 public record TrainingConfig(
         int batchSize,
@@ -38,6 +40,7 @@ public record TrainingConfig(
         int checkpointEvery,
         int keepCheckpoints,
         int restartUnusedCodes,
+        float tailDropout,
         long seed) {
 
     /** Validates the settings. */
@@ -58,6 +61,10 @@ public record TrainingConfig(
         notNegative("checkpoint-every", checkpointEvery);
         positive("keep-checkpoints", keepCheckpoints);
         notNegative("restart-unused-codes", restartUnusedCodes);
+        if (!(tailDropout >= 0 && tailDropout <= 1)) {
+            throw new IllegalArgumentException(
+                    "Invalid tail dropout " + tailDropout + ": expected a probability from 0 to 1.");
+        }
         if (!(weightDecay >= 0)) {
             throw new IllegalArgumentException(
                     "Invalid weight decay " + weightDecay + ": expected a value >= 0.");
@@ -90,9 +97,9 @@ public record TrainingConfig(
     /** Returns the defaults for a preset. */
     public static TrainingConfig forPreset(Preset preset) {
         return switch (preset) {
-            case TINY -> new TrainingConfig(16, 200, 2e-3f, 2e-4f, 20, 1e-4f, 0.9f, 0.99f, 1f, 100, 100, 2, 20, 0);
-            case CIFAR10 -> new TrainingConfig(64, 5000, 1e-3f, 1e-4f, 200, 1e-4f, 0.9f, 0.99f, 1f, 500, 250, 3, 100, 0);
-            case IMAGENET256 -> new TrainingConfig(32, 100_000, 1e-4f, 1e-5f, 5000, 1e-4f, 0.9f, 0.99f, 1f, 5000, 2500, 3, 500, 0);
+            case TINY -> new TrainingConfig(16, 200, 1e-3f, 1e-4f, 20, 1e-4f, 0.9f, 0.99f, 1f, 100, 100, 2, 20, 0f, 0);
+            case CIFAR10 -> new TrainingConfig(64, 5000, 1e-3f, 1e-4f, 200, 1e-4f, 0.9f, 0.99f, 1f, 500, 250, 3, 100, 0f, 0);
+            case IMAGENET256 -> new TrainingConfig(32, 100_000, 1e-4f, 1e-5f, 5000, 1e-4f, 0.9f, 0.99f, 1f, 5000, 2500, 3, 500, 0f, 0);
         };
     }
 
@@ -127,6 +134,7 @@ public record TrainingConfig(
         map.put("train.checkpoint-every", String.valueOf(checkpointEvery));
         map.put("train.keep-checkpoints", String.valueOf(keepCheckpoints));
         map.put("train.restart-unused-codes", String.valueOf(restartUnusedCodes));
+        map.put("train.tail-dropout", String.valueOf(tailDropout));
         map.put("train.seed", String.valueOf(seed));
         return map;
     }
@@ -179,6 +187,11 @@ public record TrainingConfig(
             return set("train.restart-unused-codes", String.valueOf(value));
         }
 
+        /** Sets the probability of decoding only a random prefix in a step (0 disables it). */
+        public Builder tailDropout(float value) {
+            return set("train.tail-dropout", String.valueOf(value));
+        }
+
         /** Sets the seed of the data order. */
         public Builder seed(long value) {
             return set("train.seed", String.valueOf(value));
@@ -226,6 +239,7 @@ public record TrainingConfig(
                 intValue(map, "train.checkpoint-every"),
                 intValue(map, "train.keep-checkpoints"),
                 intValue(map, "train.restart-unused-codes"),
+                floatValue(map, "train.tail-dropout"),
                 longValue(map, "train.seed"));
     }
 

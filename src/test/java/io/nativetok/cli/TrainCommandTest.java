@@ -30,8 +30,12 @@ class TrainCommandTest {
     }
 
     private String[] tinyRun(Path out, String... extra) {
+        return tinyRun(out, 6, extra);
+    }
+
+    private String[] tinyRun(Path out, int steps, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of(
-                "train", "--preset", "tiny", "--steps", "6", "--eval-every", "3", "--checkpoint-every", "3",
+                "train", "--preset", "tiny", "--steps", String.valueOf(steps), "--eval-every", "3", "--checkpoint-every", "3",
                 "--train-images", "64", "--offline", "--data", TestData.cifar10().toString(),
                 "--out", out.toString()));
         args.addAll(List.of(extra));
@@ -67,7 +71,7 @@ class TrainCommandTest {
     void resumeContinuesToMoreSteps() throws Exception {
         Path out = folder.resolve("run");
         assertEquals(0, run(tinyRun(out)).exitCode());
-        Run resumed = run(tinyRun(out, "--resume", "--steps", "9"));
+        Run resumed = run(tinyRun(out, 9, "--resume"));
         assertEquals(0, resumed.exitCode(), resumed.err());
         assertTrue(resumed.out().contains("at step 6"), resumed.out());
         List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
@@ -99,7 +103,7 @@ class TrainCommandTest {
         assertEquals(1, badSet.exitCode());
         assertTrue(badSet.err().contains("expected KEY=VALUE"), badSet.err());
 
-        Run negativeSteps = run(tinyRun(folder.resolve("neg"), "--steps", "-5"));
+        Run negativeSteps = run(tinyRun(folder.resolve("neg"), -5));
         assertEquals(1, negativeSteps.exitCode());
         assertTrue(negativeSteps.err().contains("Invalid steps -5"), negativeSteps.err());
 

@@ -70,29 +70,40 @@ class DataLocationTest {
     }
 
     @Test
-    void incompleteCandidateIsPassedOver(@TempDir Path root) throws IOException {
+    void incompleteEnvironmentFolderIsPassedOver(@TempDir Path root) throws IOException {
+        Path incomplete = folderWithData(root.resolve("env"));
+        Files.delete(incomplete.resolve("test_batch.bin"));
+        Path defaultFolder = folderWithData(root.resolve("datasets").resolve("cifar10"));
+        DataLocation location = location(root, Map.of("NATIVETOK_DATA", incomplete.toString())).build();
+
+        assertEquals(defaultFolder, location.locateCifar10(null, true, null));
+    }
+
+    @Test
+    void explicitFlagIsNeverReplaced(@TempDir Path root) throws IOException {
         Path incomplete = folderWithData(root.resolve("flag"));
         Files.delete(incomplete.resolve("test_batch.bin"));
         Path fromEnvironment = folderWithData(root.resolve("env"));
         DataLocation location = location(root, Map.of("NATIVETOK_DATA", fromEnvironment.toString())).build();
 
-        assertEquals(fromEnvironment, location.locateCifar10(incomplete, true, null));
+        DataException error =
+                assertThrows(DataException.class, () -> location.locateCifar10(incomplete, true, null));
+        assertTrue(error.getMessage().contains("--data " + incomplete + ": missing test_batch.bin"), error.getMessage());
+        assertTrue(!error.getMessage().contains(fromEnvironment.toString()), error.getMessage());
     }
 
     @Test
     void offlineFailureListsEveryPlace(@TempDir Path root) throws IOException {
-        Path flag = Files.createDirectories(root.resolve("flag"));
-        Files.write(flag.resolve("data_batch_1.bin"), new byte[0]);
-        Path fromEnvironment = root.resolve("missing-env");
+        Path fromEnvironment = Files.createDirectories(root.resolve("env"));
+        Files.write(fromEnvironment.resolve("data_batch_1.bin"), new byte[0]);
         DataLocation location = location(root, Map.of("NATIVETOK_DATA", fromEnvironment.toString())).build();
 
-        DataException error = assertThrows(DataException.class, () -> location.locateCifar10(flag, true, null));
+        DataException error = assertThrows(DataException.class, () -> location.locateCifar10(null, true, null));
 
         String message = error.getMessage();
         assertTrue(message.startsWith("CIFAR-10 not found. Looked in:"), message);
-        assertTrue(message.contains("--data " + flag + ": missing data_batch_2.bin, data_batch_3.bin,"
-                + " data_batch_4.bin, data_batch_5.bin, test_batch.bin"), message);
-        assertTrue(message.contains("NATIVETOK_DATA " + fromEnvironment + ": folder not found"), message);
+        assertTrue(message.contains("NATIVETOK_DATA " + fromEnvironment + ": missing data_batch_2.bin,"
+                + " data_batch_3.bin, data_batch_4.bin, data_batch_5.bin, test_batch.bin"), message);
         assertTrue(message.contains("default folder " + root.resolve("datasets").resolve("cifar10")
                 + ": folder not found"), message);
         assertTrue(message.contains("Offline mode is on, so nothing was downloaded."), message);
@@ -105,7 +116,7 @@ class DataLocationTest {
     @Test
     void missingDataIsDownloadedIntoDefaultFolder(@TempDir Path root) {
         List<Long> progress = new ArrayList<>();
-        DataLocation location = location(root, Map.of("NATIVETOK_DATA", root.resolve("absent").toString()))
+        DataLocation location = location(root, Map.of())
                 .downloadUrl(server().uri("/cifar-10-binary.tar.gz"))
                 .downloadMd5(server().archiveMd5())
                 .build();

@@ -14,7 +14,7 @@ class OverfitTest {
     @Test
     void tinyPresetMemorizesSixteenRealImages() {
         TrainingConfig config =
-                TrainingConfig.forPreset(Preset.TINY).toBuilder().steps(700).batchSize(16).build();
+                TrainingConfig.forPreset(Preset.TINY).toBuilder().steps(1000).batchSize(16).build();
         try (NativeTok tok = NativeTok.builder().preset(Preset.TINY).build();
                 TokenizerTrainer trainer = tok.newTrainer(config);
                 NDManager manager = NDManager.newBaseManager()) {
