@@ -14,6 +14,7 @@ import io.nativetok.tokenizer.Preset;
 import io.nativetok.train.CheckpointListener;
 import io.nativetok.train.CsvMetricsListener;
 import io.nativetok.train.Evaluation;
+import io.nativetok.train.HierarchicalTraining;
 import io.nativetok.train.ProgressBarListener;
 import io.nativetok.train.ReconstructionListener;
 import io.nativetok.train.TokenizerTrainer;
@@ -106,6 +107,23 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Start over in a folder that already holds a run.")
     private boolean force;
 
+    @Option(names = "--hnt", paramLabel = "LIST", split = ",",
+            description = "Hierarchical Native Training schedule of token counts, e.g. 8,16,32; the last"
+                    + " must equal the model's token count. --steps is then the total over all phases.")
+    private int[] hnt;
+
+    @Option(names = "--hnt-stage-steps", paramLabel = "N",
+            description = "Steps of the first stage and of each growth stage (default: from --steps).")
+    private Integer hntStageSteps;
+
+    @Option(names = "--hnt-fine-tune-steps", paramLabel = "N",
+            description = "Steps of the joint fine-tune after each growth (default: a quarter of a stage).")
+    private Integer hntFineTuneSteps;
+
+    @Option(names = "--tail-dropout", paramLabel = "P",
+            description = "Probability that a step decodes only a random prefix of the tokens (default: 0).")
+    private Float tailDropout;
+
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
             description = "cpu, gpu or gpu:N; a GPU that is not usable is an error (default: ${DEFAULT-VALUE}).")
     private String device;
@@ -127,6 +145,7 @@ public final class TrainCommand implements Callable<Integer> {
         prepareFolder(latest);
 
         NativeTokConfig modelConfig = resolveModelConfig(latest);
+        checkSchedule(modelConfig);
         TrainingConfig trainingConfig = resolveTrainingConfig(latest, Preset.parse(preset));
         writeConfig(modelConfig, trainingConfig, stdout);
 
@@ -141,25 +160,82 @@ public final class TrainCommand implements Callable<Integer> {
         }
         ImageSet evaluation = Cifar10.load(dataFolder, Cifar10.Split.TEST_EXACT);
 
-        try (NativeTok tokenizer = NativeTok.create(modelConfig, chosen);
-                TokenizerTrainer trainer = tokenizer.newTrainer(trainingConfig)) {
+        boolean resuming = resume && latest.isPresent();
+        NativeTokConfig startConfig = modelConfig;
+        if (hnt != null) {
+            startConfig = resuming
+                    ? NativeTokConfig.fromMap(NativeTok.readHeaderConfig(latest.get()))
+                    : modelConfig.withTokens(hnt[0]);
+        }
+        try (NativeTok tokenizer = NativeTok.create(startConfig, chosen)) {
             stdout.printf(Locale.ROOT, "Model: %s %s%n", tokenizer, tokenizer.parameterCounts());
-            if (latest.isPresent() && resume) {
-                trainer.load(latest.get());
-                trainer.setConfig(trainingConfig);
-                stdout.printf("Resumed from %s at step %d%n", latest.get(), trainer.stepCount());
+            List<Evaluation> evaluations;
+            Evaluation last;
+            if (hnt != null) {
+                try (HierarchicalTraining schedule = newSchedule(tokenizer, trainingConfig, stdout)) {
+                    if (resuming) {
+                        schedule.load(latest.get());
+                        stdout.printf("Resumed from %s at step %d%n", latest.get(), schedule.trainer().stepCount());
+                    }
+                    addListeners(schedule.trainer(), checkpoints, evaluation);
+                    evaluations = schedule.fit(train, evaluation);
+                    last = evaluations.isEmpty() ? schedule.evaluate(evaluation) : evaluations.get(evaluations.size() - 1);
+                }
+            } else {
+                try (TokenizerTrainer trainer = tokenizer.newTrainer(trainingConfig)) {
+                    if (resuming) {
+                        trainer.load(latest.get());
+                        trainer.setConfig(trainingConfig);
+                        stdout.printf("Resumed from %s at step %d%n", latest.get(), trainer.stepCount());
+                    }
+                    stdout.flush();
+                    addListeners(trainer, checkpoints, evaluation);
+                    evaluations = trainer.fit(train, evaluation);
+                    last = evaluations.isEmpty() ? trainer.evaluate(evaluation) : evaluations.get(evaluations.size() - 1);
+                }
             }
-            stdout.flush();
-            addListeners(trainer, checkpoints, evaluation);
-            List<Evaluation> evaluations = trainer.fit(train, evaluation);
-            Evaluation last =
-                    evaluations.isEmpty() ? trainer.evaluate(evaluation) : evaluations.get(evaluations.size() - 1);
             tokenizer.save(out.resolve("tokenizer.ckpt"));
             writeFinalEvaluation(last, dataFolder);
             stdout.printf(Locale.ROOT, "Final evaluation on CIFAR-10 test records 0-999: %s%n", last.summary());
             stdout.printf("Wrote %s%n", out.toAbsolutePath());
         }
         return 0;
+    }
+
+    private HierarchicalTraining newSchedule(NativeTok tokenizer, TrainingConfig config, PrintWriter stdout) {
+        int stages = hnt.length;
+        int stage = hntStageSteps != null
+                ? hntStageSteps
+                : (int) Math.max(1, Math.floor(config.steps() / (stages + 0.25 * (stages - 1))));
+        int fineTune = hntFineTuneSteps != null ? hntFineTuneSteps : stage / 4;
+        HierarchicalTraining.validate(tokenizer, hnt, stage, fineTune);
+        HierarchicalTraining schedule = new HierarchicalTraining(tokenizer, hnt, stage, fineTune, config);
+        stdout.printf(Locale.ROOT, "HNT schedule %s: %d steps per stage, %d fine-tune steps per growth, %d in all%n",
+                java.util.Arrays.toString(hnt), stage, fineTune, schedule.totalSteps());
+        stdout.flush();
+        return schedule;
+    }
+
+    private void checkSchedule(NativeTokConfig model) {
+        if (hnt == null) {
+            if (hntStageSteps != null || hntFineTuneSteps != null) {
+                throw new IllegalArgumentException(
+                        "--hnt-stage-steps and --hnt-fine-tune-steps need --hnt LIST, e.g. --hnt 8,16,32.");
+            }
+            return;
+        }
+        int lastLength = hnt[hnt.length - 1];
+        if (lastLength != model.tokens()) {
+            throw new IllegalArgumentException(
+                    "Invalid --hnt " + java.util.Arrays.toString(hnt) + ": it ends at " + lastLength
+                            + " tokens but the model has " + model.tokens() + ". End the schedule at "
+                            + model.tokens() + " or pass --set tokens=" + lastLength + ".");
+        }
+        if (model.encoder() != EncoderKind.NATIVETOK) {
+            throw new IllegalArgumentException(
+                    "Invalid --hnt with --encoder " + model.encoder().id()
+                            + ": Hierarchical Native Training needs the nativetok encoder.");
+        }
     }
 
     private void prepareFolder(Optional<Path> latest) throws IOException {
@@ -203,14 +279,16 @@ public final class TrainCommand implements Callable<Integer> {
         NativeTokConfig requested = builder.build();
         if (resume && latest.isPresent()) {
             NativeTokConfig saved = NativeTokConfig.fromMap(NativeTok.readHeaderConfig(latest.get()));
-            List<String> differences = saved.differences(requested);
+            // A mid-schedule HNT checkpoint has fewer tokens than the final model.
+            NativeTokConfig comparable = hnt != null ? saved.withTokens(requested.tokens()) : saved;
+            List<String> differences = comparable.differences(requested);
             if (!differences.isEmpty()) {
                 throw new NativeTokException(
                         "Cannot resume " + latest.get() + " with a different model; differing keys"
                                 + " (checkpoint -> requested): " + String.join("; ", differences)
                                 + ". Resume with the original options, or start over with --force.");
             }
-            return saved;
+            return hnt != null ? requested : saved;
         }
         return requested;
     }
@@ -236,6 +314,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (learningRate != null) {
             builder.learningRate(learningRate);
+        }
+        if (tailDropout != null) {
+            builder.tailDropout(tailDropout);
         }
         if (evaluateEvery != null || checkpointEvery != null) {
             TrainingConfig current = builder.build();

@@ -4,6 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.nativetok.tokenizer.NativeTok;
 import java.awt.image.BufferedImage;
+import java.util.Map;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import tech.tablesaw.api.Table;
 
 /**
  * Pictures of what a tokenizer does, returned as images for notebooks, files and reports; nothing
@@ -54,5 +58,40 @@ public final class Plots {
             }
             return grid.render();
         }
+    }
+
+    /**
+     * Draws one line per tokenizer of a column against another, e.g. the {@code mse_change} of
+     * {@link io.nativetok.metrics.TokenPositions#influence} against {@code position}.
+     *
+     * @param tables one table per line, keyed by the line's name (e.g. the encoder kind)
+     */
+    public static XYChart lineChart(
+            String title, Map<String, Table> tables, String xColumn, String yColumn) {
+        XYChart chart =
+                new XYChartBuilder().width(640).height(400).title(title).xAxisTitle(xColumn).yAxisTitle(yColumn).build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        for (Map.Entry<String, Table> entry : tables.entrySet()) {
+            Table table = entry.getValue();
+            double[] x = table.numberColumn(xColumn).asDoubleArray();
+            double[] y = table.numberColumn(yColumn).asDoubleArray();
+            chart.addSeries(entry.getKey(), x, y);
+        }
+        return chart;
+    }
+
+    /** Draws per-position influence, one line per tokenizer. */
+    public static XYChart influenceChart(Map<String, Table> influenceByTokenizer) {
+        return lineChart("Influence of each token position", influenceByTokenizer, "position", "mse_change");
+    }
+
+    /** Draws prefix PSNR against prefix length, one line per tokenizer. */
+    public static XYChart prefixChart(Map<String, Table> prefixQualityByTokenizer) {
+        return lineChart("Reconstruction from the first k tokens", prefixQualityByTokenizer, "prefix", "psnr");
+    }
+
+    /** Renders an XChart chart to an image. */
+    public static BufferedImage toImage(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {
+        return org.knowm.xchart.BitmapEncoder.getBufferedImage(chart);
     }
 }

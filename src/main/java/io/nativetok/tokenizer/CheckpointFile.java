@@ -1,6 +1,5 @@
 package io.nativetok.tokenizer;
 
-import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
@@ -116,7 +115,7 @@ public final class CheckpointFile {
         out.writeUTF(kind);
         writeString(out, GSON.toJson(config));
         writeString(out, GSON.toJson(meta));
-        block.saveParameters(out);
+        writeParameters(out, block);
         out.writeInt(extra.size());
         for (Map.Entry<String, NDArray> entry : extra.entrySet()) {
             writeString(out, entry.getKey());
@@ -150,12 +149,14 @@ public final class CheckpointFile {
         CRC32 crc = new CRC32();
         try (DataInputStream in = open(path, crc)) {
             readHeader(path, in);
-            block.loadParameters(manager, in);
+            readParameters(path, in, block, manager);
             int count = in.readInt();
             Map<String, NDArray> extra = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
                 String name = readString(in);
-                extra.put(name, manager.decode(in));
+                try (NDArray decoded = manager.decode(in)) {
+                    extra.put(name, ownedCopy(decoded, manager));
+                }
             }
             long computed = crc.getValue();
             long stored = in.readLong();
@@ -168,9 +169,59 @@ public final class CheckpointFile {
                                 + ". Use an earlier checkpoint from the same folder.");
             }
             return extra;
-        } catch (IOException | MalformedModelException e) {
+        } catch (IOException e) {
             throw unreadable(path, e);
         }
+    }
+
+    /** Writes every parameter as its name followed by its encoded array. */
+    private static void writeParameters(DataOutputStream out, Block block) throws IOException {
+        ai.djl.util.PairList<String, ai.djl.nn.Parameter> parameters = block.getParameters();
+        out.writeInt(parameters.size());
+        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> entry : parameters) {
+            writeString(out, entry.getKey());
+            out.write(entry.getValue().getArray().encode());
+        }
+    }
+
+    /**
+     * Reads parameters written by {@link #writeParameters} into the block's existing arrays, in
+     * place. DJL's own {@code loadParameters} would replace each array by one whose storage is a
+     * Java buffer, which changes results in the last bit and slows training down; copying into the
+     * arrays libtorch allocated avoids both.
+     */
+    private static void readParameters(Path path, DataInputStream in, Block block, NDManager manager)
+            throws IOException {
+        ai.djl.util.PairList<String, ai.djl.nn.Parameter> parameters = block.getParameters();
+        int count = in.readInt();
+        if (count != parameters.size()) {
+            throw new NativeTokException(
+                    "Checkpoint " + path + " holds " + count + " parameters but the model has "
+                            + parameters.size() + ". Build the model with the checkpoint's configuration.");
+        }
+        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> entry : parameters) {
+            String name = readString(in);
+            if (!name.equals(entry.getKey())) {
+                throw new NativeTokException(
+                        "Checkpoint " + path + " has parameter " + name + " where the model has "
+                                + entry.getKey() + ". Build the model with the checkpoint's configuration.");
+            }
+            NDArray target = entry.getValue().getArray();
+            try (NDArray decoded = manager.decode(in)) {
+                if (!decoded.getShape().equals(target.getShape())) {
+                    throw new NativeTokException(
+                            "Checkpoint " + path + " has shape " + decoded.getShape() + " for " + name
+                                    + " but the model expects " + target.getShape()
+                                    + ". Build the model with the checkpoint's configuration.");
+                }
+                io.nativetok.nn.Layers.assign(target, decoded);
+            }
+        }
+    }
+
+    /** Returns a copy of {@code array} in memory that libtorch allocated. */
+    private static NDArray ownedCopy(NDArray array, NDManager manager) {
+        return manager.zeros(array.getShape(), array.getDataType()).addi(array);
     }
 
     private static DataInputStream open(Path path, CRC32 crc) throws IOException {

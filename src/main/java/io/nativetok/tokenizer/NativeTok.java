@@ -329,13 +329,7 @@ public final class NativeTok implements AutoCloseable {
                             + ". Build the tokenizer with the checkpoint's configuration, e.g."
                             + " NativeTok.load(path).");
         }
-        Map<String, NDArray> extra = CheckpointFile.readInto(path, model, manager);
-        for (Pair<String, Parameter> entry : model.getParameters()) {
-            Parameter parameter = entry.getValue();
-            parameter.getArray().setRequiresGradient(parameter.requiresGradient());
-        }
-        parameterStore = new ParameterStore(manager, false);
-        return extra;
+        return CheckpointFile.readInto(path, model, manager);
     }
 
     /** Returns the flat model configuration stored in a checkpoint. */

@@ -57,14 +57,13 @@ final class AdamW {
                 continue;
             }
             NDArray weight = entry.getValue().getArray();
+            NDArray mean = stateFor(means, name, weight);
+            NDArray variance = stateFor(variances, name, weight);
             int t = updateCounts.merge(name, 1, Integer::sum);
             double biasCorrection1 = 1 - Math.pow(config.beta1(), t);
             double biasCorrection2 = 1 - Math.pow(config.beta2(), t);
             float correctedRate = (float) (learningRate * Math.sqrt(biasCorrection2) / biasCorrection1);
             float decay = decays(name, weight) ? config.weightDecay() : 0f;
-
-            NDArray mean = means.computeIfAbsent(name, k -> newState(weight));
-            NDArray variance = variances.computeIfAbsent(name, k -> newState(weight));
             weight.getNDArrayInternal()
                     .adamUpdate(
                             new NDList(weight, gradient, mean, variance),
@@ -80,6 +79,25 @@ final class AdamW {
                             false,
                             true);
         }
+    }
+
+    /**
+     * Returns the moment array of a parameter, created as zeros on first use. A parameter whose
+     * shape changed (the decoder's latent position embeddings when HNT grows the model) starts
+     * with fresh zero moments and a fresh bias correction.
+     */
+    private NDArray stateFor(Map<String, NDArray> states, String name, NDArray weight) {
+        NDArray state = states.get(name);
+        if (state != null && !state.getShape().equals(weight.getShape())) {
+            state.close();
+            state = null;
+            updateCounts.remove(name);
+        }
+        if (state == null) {
+            state = newState(weight);
+            states.put(name, state);
+        }
+        return state;
     }
 
     private NDArray newState(NDArray weight) {

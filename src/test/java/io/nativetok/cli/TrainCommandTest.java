@@ -122,4 +122,30 @@ class TrainCommandTest {
         assertTrue(result.err().contains("nativetok data download cifar10"), result.err());
         assertTrue(!result.err().contains("\tat "), "stack trace printed: " + result.err());
     }
+
+    @Test
+    void hntScheduleRunsAndResumes() throws Exception {
+        Path out = folder.resolve("hnt");
+        String[] base = {"train", "--preset", "tiny", "--hnt", "4,8", "--hnt-stage-steps", "3",
+            "--hnt-fine-tune-steps", "2", "--checkpoint-every", "2", "--eval-every", "0", "--train-images", "64",
+            "--offline", "--data", TestData.cifar10().toString(), "--out", out.toString()};
+        Run first = run(java.util.stream.Stream.concat(java.util.Arrays.stream(base),
+                java.util.stream.Stream.of("--set", "tokens=8")).toArray(String[]::new));
+        assertEquals(0, first.exitCode(), first.err());
+        assertTrue(first.out().contains("8 steps in all") || first.out().contains("in all"), first.out());
+        assertEquals(9, Files.readAllLines(out.resolve("metrics.csv")).size(), "header plus 3 + 3 + 2 steps");
+        try (io.nativetok.tokenizer.NativeTok tok = io.nativetok.tokenizer.NativeTok.load(out.resolve("tokenizer.ckpt"))) {
+            assertEquals(8, tok.tokens());
+        }
+    }
+
+    @Test
+    void hntScheduleMustEndAtModelLength() {
+        Run result = run(tinyRun(folder.resolve("bad-hnt"), "--hnt", "4,16"));
+        assertEquals(1, result.exitCode());
+        assertTrue(result.err().contains("ends at 16 tokens but the model has 8"), result.err());
+        Run decreasing = run(tinyRun(folder.resolve("bad-hnt2"), "--hnt", "8,4,8"));
+        assertEquals(1, decreasing.exitCode());
+        assertTrue(decreasing.err().contains("4 follows 8"), decreasing.err());
+    }
 }
