@@ -28,11 +28,16 @@ class GradientTest {
             for (Pair<String, Parameter> entry : tok.block().getParameters()) {
                 NDArray gradient = entry.getValue().getArray().getGradient();
                 gradient.attach(scope);
-                sums.put(entry.getKey(), (double) gradient.abs().sum().getFloat());
+                sums.put(plainName(entry.getKey()), (double) gradient.abs().sum().getFloat());
                 gradient.muli(0);
             }
         }
         return sums;
+    }
+
+    /** Drops DJL's two-digit child indices: {@code 01encoder_01mit_classToken -> encoder_mit_classToken}. */
+    static String plainName(String name) {
+        return name.replaceAll("(^|_)\\d{2}", "$1");
     }
 
     private static double total(Map<String, Double> sums, String part) {
@@ -49,7 +54,7 @@ class GradientTest {
                     gradients(tok, out -> out.reconstruction().square().mean());
             assertTrue(total(sums, "_mit_") > 0, "reconstruction loss gave no gradient to the MIT");
             assertTrue(total(sums, "_experts_") > 0, "reconstruction loss gave no gradient to the experts");
-            assertTrue(total(sums, "_quantizer_") > 0, "no gradient to the quantizer projection");
+            assertTrue(total(sums, "quantizer_") > 0, "no gradient to the quantizer projection");
             assertEquals(0.0, total(sums, "codebook"), "reconstruction loss must not reach the codebook");
             for (Map.Entry<String, Double> entry : sums.entrySet()) {
                 if (entry.getKey().contains("_mit_") && !entry.getKey().contains("absent")) {
@@ -76,9 +81,9 @@ class GradientTest {
     void commitmentLossReachesEncoderNotCodebook() {
         try (NativeTok tok = NativeTok.builder().preset(Preset.TINY).build()) {
             Map<String, Double> sums = gradients(tok, out -> out.quantized().commitmentLoss());
-            assertTrue(total(sums, "_encoder_") > 0, "commitment loss gave no gradient to the encoder");
+            assertTrue(total(sums, "encoder_") > 0, "commitment loss gave no gradient to the encoder");
             assertEquals(0.0, total(sums, "codebook"), "commitment loss reached the codebook");
-            assertEquals(0.0, total(sums, "_decoder_"), "commitment loss reached the decoder");
+            assertEquals(0.0, total(sums, "decoder_"), "commitment loss reached the decoder");
         }
     }
 

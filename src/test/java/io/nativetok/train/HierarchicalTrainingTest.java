@@ -29,6 +29,10 @@ class HierarchicalTrainingTest {
         return NativeTok.builder().preset(Preset.TINY).tokens(tokens).build();
     }
 
+    private static String plainName(String name) {
+        return name.replaceAll("(^|_)\\d{2}", "$1");
+    }
+
     private static Map<String, float[]> snapshot(NativeTok tok) {
         Map<String, float[]> values = new HashMap<>();
         for (Pair<String, Parameter> entry : tok.block().getParameters()) {
@@ -56,18 +60,18 @@ class HierarchicalTrainingTest {
                 hnt.step(images);
             }
 
-            List<String> trainable = hnt.trainableParameters();
+            List<String> trainable = hnt.trainableParameters().stream().map(HierarchicalTrainingTest::plainName).toList();
             assertTrue(trainable.stream().anyMatch(n -> n.contains("expert7")), trainable.toString());
-            assertTrue(trainable.stream().anyMatch(n -> n.contains("_decoder_")), trainable.toString());
+            assertTrue(trainable.stream().anyMatch(n -> n.startsWith("decoder_")), trainable.toString());
             int frozen = 0;
             for (Pair<String, Parameter> entry : tok.block().getParameters()) {
-                String name = entry.getKey();
-                boolean old = name.contains("_mit_") || name.contains("_quantizer_")
+                String name = plainName(entry.getKey());
+                boolean old = name.contains("_mit_") || name.startsWith("quantizer_")
                         || name.matches(".*expert[0-3]_.*");
                 if (old) {
                     frozen++;
                     assertFalse(trainable.contains(name), name + " should be frozen");
-                    assertArrayEquals(before.get(name), entry.getValue().getArray().toFloatArray(), 0f,
+                    assertArrayEquals(before.get(entry.getKey()), entry.getValue().getArray().toFloatArray(), 0f,
                             name + " changed during the GROW phase");
                 }
             }
