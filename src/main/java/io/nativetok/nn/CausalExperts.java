@@ -24,7 +24,7 @@ import java.util.function.UnaryOperator;
  * MetaImageTransformer}, {@code h_j} are the outputs of the earlier experts and {@code q_i} is the
  * expert's learned query vector; attention is full inside that sequence, and the output at the
  * {@code q_i} slot is {@code h_i}. Token i is therefore a function of the image and tokens 0..i-1
- * only: causality holds by construction, not by a mask.
+ * only: causality is structural, not by a mask.
  *
  * <p>Each expert is a {@link TransformerStack}; its last layer computes only the query row, which
  * is exact because the other rows of the last layer are discarded.

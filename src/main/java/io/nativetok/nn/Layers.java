@@ -81,7 +81,7 @@ public final class Layers {
      * <p>DJL's {@code copyTo} and {@code set(Buffer)} make the target tensor use a Java direct
      * buffer as its storage; a parameter treated that way made later training steps about 20x slower
      * (DJL 0.36, libtorch 2.7.1). Multiplying by zero and adding keeps libtorch's own storage; the
-     * result equals {@code source} exactly when {@code target} holds finite values.
+     * result equals {@code source} exactly when {@code target} contains only finite values.
      */
     public static void assign(NDArray target, NDArray source) {
         target.muli(0).addi(source);

@@ -196,7 +196,7 @@ public final class CheckpointFile {
         int count = in.readInt();
         if (count != parameters.size()) {
             throw new NativeTokException(
-                    "Checkpoint " + path + " holds " + count + " parameters but the model has "
+                    "Checkpoint " + path + " contains " + count + " parameters but the model has "
                             + parameters.size() + ". Build the model with the checkpoint's configuration.");
         }
         for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> entry : parameters) {

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * <p>NativeTok (Wu et al., "NativeTok: Native Visual Tokenization for Improved Image Generation",
  * arXiv 2601.22837) builds a causal order into 1-D image tokens: token i is computed from the image
  * and tokens 0..i-1 only. The encoder is a Meta Image Transformer (MIT) followed by a Mixture of
- * Causal Expert Transformer (MoCET) with one expert per token; a vector quantizer and a ViT decoder
+ * Causal Expert Transformer (MoCET) with one expert per token. A vector quantizer and a ViT decoder
  * complete the tokenizer. The TiTok and causal-mask baselines swap only the encoder.
  *
  * <p>Images passed in and returned are float32 arrays {@code (B, 3, H, W)} with values in [0, 1].
@@ -345,7 +345,7 @@ public final class NativeTok implements AutoCloseable {
     private static void checkKind(Path path, CheckpointFile.Header header) {
         if (!KIND.equals(header.kind())) {
             throw new NativeTokException(
-                    "Checkpoint " + path + " holds a " + header.kind() + ", not a tokenizer."
+                    "Checkpoint " + path + " contains a " + header.kind() + ", not a tokenizer."
                             + " Load it with the class that saved it.");
         }
     }

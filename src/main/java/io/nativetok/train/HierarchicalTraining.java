@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
  */
 public final class HierarchicalTraining implements AutoCloseable {
 
-    /** What the current phase trains. */
+    /** The parameters a phase trains. */
     public enum Phase {
         /** All parameters at the first length of the schedule. */
         TRAIN,
@@ -42,7 +42,7 @@ public final class HierarchicalTraining implements AutoCloseable {
     }
 
     /**
-     * Where the schedule stands.
+     * The position in the schedule.
      *
      * @param index index of the current length in the schedule
      * @param tokens the model's current token count
@@ -142,7 +142,7 @@ public final class HierarchicalTraining implements AutoCloseable {
         return (long) stageSteps * schedule.length + (long) fineTuneSteps * (schedule.length - 1);
     }
 
-    /** Returns where the schedule stands. */
+    /** Returns the position in the schedule. */
     public Stage stage() {
         return new Stage(index, tokenizer.tokens(), phase, trainer.segmentEnd() - phaseLength(), trainer.segmentEnd());
     }

@@ -18,14 +18,14 @@ import java.util.function.Supplier;
  * collector, divergence check, backward pass, global-norm clipping and an AdamW update.
  *
  * <p>Model-specific trainers supply the forward pass as a function returning named loss terms;
- * this class knows nothing about the model, so tokenizers and generators share it.
+ * this class depends on nothing model-specific, so tokenizers and generators share it.
  */
 public final class Optimization implements AutoCloseable {
 
     /** Named scalar loss terms; {@code total} is the one that is differentiated. */
     public record Losses(NDArray total, Map<String, NDArray> terms) {}
 
-    /** What one update did. */
+    /** The outcome of one update: step, loss values, gradient norm and learning rate. */
     public record Update(
             long step, Map<String, Double> losses, double gradientNorm, double learningRate) {}
 

@@ -109,7 +109,7 @@ public final class TokenizerTrainer implements AutoCloseable {
     }
 
     /**
-     * Returns how many tokens the decoder sees at {@code step}: all of them, or with probability
+     * Returns how many tokens the decoder receives at {@code step}: all of them, or with probability
      * {@code tail-dropout} a prefix of uniformly random length 1..L (nested dropout, which trains
      * prefixes to be decodable on their own). The choice depends only on the seed and the step.
      */

@@ -63,7 +63,7 @@ class TrainCommandTest {
         assertEquals(0, run(tinyRun(out)).exitCode());
         Run again = run(tinyRun(out));
         assertEquals(1, again.exitCode());
-        assertTrue(again.err().contains("already holds a run"), again.err());
+        assertTrue(again.err().contains("already contains a run"), again.err());
         assertEquals(0, run(tinyRun(out, "--force")).exitCode());
     }
 
