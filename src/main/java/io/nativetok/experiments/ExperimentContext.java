@@ -1,0 +1,244 @@
+package io.nativetok.experiments;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.nativetok.data.ImageSet;
+import io.nativetok.tokenizer.NativeTok;
+import io.nativetok.tokenizer.NativeTokConfig;
+import io.nativetok.tokenizer.Preset;
+import io.nativetok.train.CheckpointListener;
+import io.nativetok.train.CsvMetricsListener;
+import io.nativetok.train.Evaluation;
+import io.nativetok.train.TokenizerTrainer;
+import io.nativetok.train.TrainingConfig;
+import io.nativetok.train.TrainingListener;
+import io.nativetok.util.NativeTokException;
+import io.nativetok.util.ProgressBar;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tech.tablesaw.api.Table;
+
+/**
+ * What a recipe works with: its preset, data, output folder and the helpers that make every stage
+ * resumable and every result a file.
+ *
+ * <p>Trained models are stored under the output folder; a stage whose final file exists is skipped
+ * when the recipe runs again, and a stage that was interrupted resumes from its newest checkpoint.
+ * Tables become CSV files, charts and pictures PNG files, and {@link #writeSummary} writes {@code
+ * summary.md} with every table and the time each stage took.
+ */
+public final class ExperimentContext {
+
+    private static final Logger logger = LoggerFactory.getLogger(ExperimentContext.class);
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    private final String experiment;
+    private final Preset preset;
+    private final Path out;
+    private final ImageSet train;
+    private final ImageSet evaluation;
+    private final PrintStream log;
+    private final Map<String, Table> tables = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+    private final Map<String, Double> stageMinutes = new LinkedHashMap<>();
+
+    ExperimentContext(
+            String experiment, Preset preset, Path out, ImageSet train, ImageSet evaluation, PrintStream log) {
+        this.experiment = experiment;
+        this.preset = preset;
+        this.out = out;
+        this.train = train;
+        this.evaluation = evaluation;
+        this.log = log;
+    }
+
+    /** Returns the preset the recipe runs at. */
+    public Preset preset() {
+        return preset;
+    }
+
+    /** Returns the output folder. */
+    public Path out() {
+        return out;
+    }
+
+    /** Returns the training images. */
+    public ImageSet train() {
+        return train;
+    }
+
+    /** Returns the evaluation images (CIFAR-10 test records 0-999 for the CIFAR presets). */
+    public ImageSet evaluation() {
+        return evaluation;
+    }
+
+    /** Returns the stream for progress lines. */
+    public PrintStream log() {
+        return log;
+    }
+
+    /**
+     * Trains a tokenizer into {@code out/<id>/}, or loads it when that folder already holds the
+     * finished model; an interrupted run resumes from its newest checkpoint.
+     *
+     * @return the trained tokenizer; the caller closes it
+     */
+    public NativeTok trainTokenizer(String id, NativeTokConfig config, TrainingConfig training) {
+        Path folder = out.resolve(id);
+        Path finished = folder.resolve("tokenizer.ckpt");
+        if (Files.isRegularFile(finished)) {
+            log.printf("[%s] %s: finished earlier, loading %s%n", experiment, id, finished);
+            return NativeTok.load(finished);
+        }
+        long start = System.nanoTime();
+        NativeTok tokenizer = NativeTok.create(config);
+        try (TokenizerTrainer trainer = tokenizer.newTrainer(training)) {
+            Optional<Path> latest = CheckpointListener.latest(folder.resolve("checkpoints"));
+            if (latest.isPresent()) {
+                trainer.load(latest.get());
+                log.printf("[%s] %s: resuming at step %d%n", experiment, id, trainer.stepCount());
+            }
+            trainer.addListener(new CsvMetricsListener(folder));
+            trainer.addListener(new CheckpointListener(folder.resolve("checkpoints")));
+            trainer.addListener(progressListener(id));
+            trainer.fit(train, null);
+            tokenizer.save(finished);
+            writeJson(folder.resolve("config.json"), Map.of("model", config.toMap(), "training", training.toMap()));
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+        recordStage("train " + id, start);
+        return tokenizer;
+    }
+
+    /**
+     * Evaluates a tokenizer once and caches the result in {@code out/<id>/evaluation.json}.
+     */
+    public Evaluation evaluate(String id, NativeTok tokenizer) {
+        Path file = out.resolve(id).resolve("evaluation.json");
+        if (Files.isRegularFile(file)) {
+            try {
+                return GSON.fromJson(Files.readString(file), Evaluation.class);
+            } catch (IOException e) {
+                throw new NativeTokException("Failed to read " + file + ": " + e.getMessage(), e);
+            }
+        }
+        Evaluation result = TokenizerTrainer.evaluate(tokenizer, evaluation, 0);
+        writeJson(file, result);
+        return result;
+    }
+
+    private TrainingListener progressListener(String id) {
+        return new TrainingListener() {
+            private ProgressBar bar;
+
+            @Override
+            public void onStep(TokenizerTrainer trainer, io.nativetok.train.StepMetrics metrics) {
+                if (bar == null) {
+                    bar = ProgressBar.builder().label(experiment + " " + id).total(trainer.segmentEnd()).out(log).build();
+                }
+                bar.update(metrics.step(), metrics.summary());
+            }
+
+            @Override
+            public void onEnd(TokenizerTrainer trainer) {
+                if (bar != null) {
+                    bar.finish();
+                }
+            }
+        };
+    }
+
+    /** Records a table for the summary and writes it as {@code <name>.csv}. */
+    public void table(String name, Table table) {
+        tables.put(name, table);
+        try {
+            table.write().csv(out.resolve(name + ".csv").toFile());
+        } catch (IOException e) {
+            throw new NativeTokException("Failed to write " + out.resolve(name + ".csv") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a chart as {@code <name>.png}. */
+    public void chart(String name, Chart<?, ?> chart) {
+        picture(name, BitmapEncoder.getBufferedImage(chart));
+    }
+
+    /** Writes a picture as {@code <name>.png}. */
+    public void picture(String name, BufferedImage image) {
+        Path file = out.resolve(name + ".png");
+        try {
+            ImageIO.write(image, "png", file.toFile());
+        } catch (IOException e) {
+            throw new NativeTokException("Failed to write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds a paragraph to the summary, e.g. how to read a table. */
+    public void note(String text) {
+        notes.add(text);
+    }
+
+    /** Records the wall time of a stage that started at {@code startNanos}. */
+    public void recordStage(String stage, long startNanos) {
+        double minutes = (System.nanoTime() - startNanos) / 6e10;
+        stageMinutes.put(stage, minutes);
+        logger.info("{}: {} took {} min", experiment, stage, String.format("%.1f", minutes));
+    }
+
+    /** Returns the tables recorded so far, by name. */
+    public Map<String, Table> tables() {
+        return tables;
+    }
+
+    /** Writes {@code summary.md}: the command, the tables, the notes and the stage times. */
+    void writeSummary(String command) {
+        StringBuilder text = new StringBuilder();
+        text.append("# ").append(experiment).append(" at preset ").append(preset.id()).append("\n\n");
+        text.append("Command: `").append(command).append("`\n\n");
+        text.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPU threads, ")
+                .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
+                .append(", Java ").append(System.getProperty("java.version")).append("\n\n");
+        for (Map.Entry<String, Table> entry : tables.entrySet()) {
+            text.append("## ").append(entry.getKey()).append("\n\n").append(Markdown.table(entry.getValue())).append('\n');
+        }
+        for (String note : notes) {
+            text.append(note).append("\n\n");
+        }
+        if (!stageMinutes.isEmpty()) {
+            text.append("## Wall time of the stages run now\n\n| stage | minutes |\n| --- | --- |\n");
+            stageMinutes.forEach((stage, minutes) ->
+                    text.append("| ").append(stage).append(" | ").append(String.format("%.1f", minutes)).append(" |\n"));
+            text.append('\n');
+        }
+        try {
+            Files.writeString(out.resolve("summary.md"), text.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new NativeTokException("Failed to write " + out.resolve("summary.md") + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void writeJson(Path file, Object value) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, GSON.toJson(value) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new NativeTokException("Failed to write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
