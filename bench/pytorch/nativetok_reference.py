@@ -9,8 +9,9 @@ Every choice below copies the Java model (package io.nativetok.nn):
 
 - pre-LayerNorm transformer layers, x + Attention(LN(x)) then x + MLP(LN(x)), with exact (erf)
   GELU and LayerNorm eps 1e-5 over the last axis (DJL 0.36's LayerNorm default);
-- attention with separate query and key-value linears; the key-value output holds all keys, then
-  all values, each split into heads in order; queries are scaled by 1 / sqrt(head width);
+- attention with separate query and key-value linears, where the key-value output contains all
+  keys, then all values, each split into heads in order; queries are scaled by 1 / sqrt(head
+  width);
 - patches in row-major order, each patch vector holding its pixels row by row with the three
   channels of a pixel adjacent;
 - an l2-normalised codebook, nearest entry by cosine similarity, the straight-through estimator
