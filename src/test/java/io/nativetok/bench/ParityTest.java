@@ -67,9 +67,9 @@ class ParityTest {
     private static ImageSet testImages;
 
     @BeforeAll
-    static void requirePyTorchAndData() {
-        PythonProcess.requireTorch(PythonProcess.executable());
+    static void requireDataAndPyTorch() {
         testImages = Cifar10.load(TestData.cifar10(), Cifar10.Split.TEST_EXACT);
+        PythonProcess.requireTorch(PythonProcess.executable());
     }
 
     static Stream<Arguments> models() {

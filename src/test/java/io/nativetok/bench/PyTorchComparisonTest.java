@@ -102,11 +102,12 @@ class PyTorchComparisonTest {
 
     @Test
     void tinyComparisonRuns() {
+        ImageSet images = TestImages.cifarTest();
         PythonProcess.requireTorch(PythonProcess.executable());
         StringWriter progress = new StringWriter();
         PyTorchComparison.Result result =
                 PyTorchComparison.run(
-                        Preset.TINY.config(), training(Preset.TINY, 4), TestImages.cifarTest(), 1,
+                        Preset.TINY.config(), training(Preset.TINY, 4), images, 1,
                         PythonProcess.executable(), WORKER, new PrintWriter(progress));
 
         assertEquals(4, result.batchSize());
