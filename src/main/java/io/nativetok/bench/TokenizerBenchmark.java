@@ -1,10 +1,12 @@
 package io.nativetok.bench;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.nativetok.data.ImageSet;
 import io.nativetok.data.ImageSets;
+import io.nativetok.tokenizer.Devices;
 import io.nativetok.tokenizer.ModelFlops;
 import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.NativeTokConfig;
@@ -62,6 +64,16 @@ public final class TokenizerBenchmark {
      * @param repetitions timed repetitions of each measurement, after warm-up
      */
     public static Result run(NativeTokConfig config, ImageSet images, int batchSize, int repetitions) {
+        return run(config, images, batchSize, repetitions, Device.cpu());
+    }
+
+    /**
+     * Runs the benchmark on {@code device}.
+     *
+     * @throws io.nativetok.util.NativeTokException when {@code device} is a GPU that is not usable
+     */
+    public static Result run(
+            NativeTokConfig config, ImageSet images, int batchSize, int repetitions, Device device) {
         if (batchSize < 1 || batchSize > images.size()) {
             throw new IllegalArgumentException(
                     "Invalid batch size " + batchSize + ": expected 1 to " + images.size()
@@ -71,18 +83,27 @@ public final class TokenizerBenchmark {
             throw new IllegalArgumentException(
                     "Invalid repetitions " + repetitions + ": expected at least 1.");
         }
-        double matmul = matmulGflopPerSecond(repetitions);
+        Devices.check(device);
+        double matmul = matmulGflopPerSecond(repetitions, device);
         int[] indices = IntStream.range(0, batchSize).toArray();
         TrainingConfig training =
                 TrainingConfig.forPreset(config.preset()).toBuilder().batchSize(batchSize).build();
-        try (NativeTok tokenizer = NativeTok.create(config);
+        try (NativeTok tokenizer = NativeTok.create(config, device);
                 TokenizerTrainer trainer = tokenizer.newTrainer(training);
                 NDManager manager = tokenizer.manager().newSubManager()) {
             NDArray batch = ImageSets.toArray(manager, images, indices);
             double step = medianMillis(repetitions, i -> trainer.step(batch));
             int[][] ids = tokenizer.encode(batch);
             double encode = medianMillis(repetitions, i -> tokenizer.encode(batch));
-            double decode = medianMillis(repetitions, i -> tokenizer.decode(ids, manager).close());
+            // Reading one value waits for the decoder, which a GPU runs asynchronously.
+            double decode =
+                    medianMillis(
+                            repetitions,
+                            i -> {
+                                try (NDArray decoded = tokenizer.decode(ids, manager)) {
+                                    decoded.getFloat(0, 0, 0, 0);
+                                }
+                            });
             double stepFlops = ModelFlops.trainingStep(config) * batchSize;
             return new Result(
                     batchSize,
@@ -95,9 +116,14 @@ public final class TokenizerBenchmark {
         }
     }
 
-    /** Returns the median GFLOP/s of a 2048 x 2048 float32 matrix product. */
+    /** Returns the median GFLOP/s of a 2048 x 2048 float32 matrix product on the CPU. */
     public static double matmulGflopPerSecond(int repetitions) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+        return matmulGflopPerSecond(repetitions, Device.cpu());
+    }
+
+    /** Returns the median GFLOP/s of a 2048 x 2048 float32 matrix product on {@code device}. */
+    public static double matmulGflopPerSecond(int repetitions, Device device) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             Shape shape = new Shape(MATMUL_SIZE, MATMUL_SIZE);
             NDArray a = manager.randomNormal(shape);
             NDArray b = manager.randomNormal(shape);
