@@ -169,7 +169,7 @@ public final class ExperimentContext {
         tables.put(name, table);
         try {
             table.write().csv(out.resolve(name + ".csv").toFile());
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             throw new NativeTokException("Failed to write " + out.resolve(name + ".csv") + ": " + e.getMessage(), e);
         }
     }
