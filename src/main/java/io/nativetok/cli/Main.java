@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         description = "NativeTok visual tokenizer: training, data, benchmarks and notebooks.",
         subcommands = {
             TrainCommand.class,
+            ReproduceCommand.class,
             DataCommand.class,
             BenchCommand.class,
             KernelCommand.class,

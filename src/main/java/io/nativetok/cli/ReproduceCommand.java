@@ -1,0 +1,53 @@
+package io.nativetok.cli;
+
+import io.nativetok.data.DataLocation;
+import io.nativetok.experiments.Experiments;
+import io.nativetok.tokenizer.Preset;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code nativetok reproduce}: runs one of the paper's experiments as a resumable recipe. */
+@Command(
+        name = "reproduce",
+        mixinStandardHelpOptions = true,
+        description = "Run an experiment recipe (positions, hnt); re-running resumes it.")
+public final class ReproduceCommand implements Callable<Integer> {
+
+    @Spec private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "Experiment: positions or hnt.")
+    private String experiment;
+
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "cifar10",
+            description = "Preset: tiny (seconds) or cifar10 (hours on a CPU) (default: ${DEFAULT-VALUE}).")
+    private String preset;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder of the recipe.")
+    private Path out;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "CIFAR-10 folder (default: $NATIVETOK_DATA, else datasets/cifar10).")
+    private Path data;
+
+    @Option(names = "--offline", description = "Never download the data.")
+    private boolean offline;
+
+    @Option(names = "--force", description = "Delete the folder's earlier results and run again.")
+    private boolean force;
+
+    @Override
+    public Integer call() {
+        Experiments.byName(experiment);
+        Preset chosen = Preset.parse(preset);
+        Path cifar10 = DataLocation.fromSystem().locateCifar10(data, offline, null);
+        String command = "nativetok " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        Experiments.run(experiment, chosen, out, cifar10, force, System.err, command);
+        spec.commandLine().getOut().println("Wrote " + out.resolve("summary.md").toAbsolutePath());
+        return 0;
+    }
+}

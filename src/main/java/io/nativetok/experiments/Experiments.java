@@ -1,0 +1,147 @@
+package io.nativetok.experiments;
+
+import io.nativetok.data.Cifar10;
+import io.nativetok.data.ImageSet;
+import io.nativetok.data.ImageSets;
+import io.nativetok.tokenizer.Preset;
+import io.nativetok.util.NativeTokException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import tech.tablesaw.api.Table;
+
+/**
+ * The registry of experiment recipes and the runner that prepares their output folder.
+ *
+ * <p>An output folder belongs to one experiment at one preset, recorded in {@code
+ * experiment.json}. Running another experiment or preset there is an error; running the same one
+ * again resumes it, and once {@code summary.md} exists the results are final unless {@code force}
+ * is set, which deletes the folder's contents and starts over.
+ */
+public final class Experiments {
+
+    private static final Map<String, Experiment> KNOWN = new LinkedHashMap<>();
+
+    static {
+        register(new PositionsExperiment());
+        register(new HntExperiment());
+    }
+
+    private Experiments() {}
+
+    private static void register(Experiment experiment) {
+        KNOWN.put(experiment.name(), experiment);
+    }
+
+    /** Returns the known experiments by name. */
+    public static Map<String, Experiment> known() {
+        return java.util.Collections.unmodifiableMap(KNOWN);
+    }
+
+    /**
+     * Returns the experiment called {@code name}.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public static Experiment byName(String name) {
+        Experiment experiment = KNOWN.get(name);
+        if (experiment == null) {
+            throw new IllegalArgumentException(
+                    "Unknown experiment '" + name + "': expected one of " + String.join(", ", KNOWN.keySet()) + ".");
+        }
+        return experiment;
+    }
+
+    /**
+     * Runs a recipe on CIFAR-10 and returns its tables.
+     *
+     * @param cifar10 the folder with the CIFAR-10 binary files
+     * @param command the command line to record in the summary
+     */
+    public static Map<String, Table> run(
+            String name, Preset preset, Path out, Path cifar10, boolean force, PrintStream log, String command) {
+        Experiment experiment = byName(name);
+        if (preset == Preset.IMAGENET256) {
+            throw new IllegalArgumentException(
+                    "Invalid preset imagenet256 for the recipes: they train on CIFAR-10 at 32 x 32. Use tiny or"
+                            + " cifar10; ImageNet-scale runs need a GPU and an ImageNet training folder.");
+        }
+        prepareFolder(experiment, preset, out, force);
+        Budget budget = Budget.forPreset(preset);
+        ImageSet train = limit(Cifar10.load(cifar10, Cifar10.Split.TRAIN), budget.trainImages());
+        ImageSet evaluation = limit(Cifar10.load(cifar10, Cifar10.Split.TEST_EXACT), budget.evaluationImages());
+        ExperimentContext context = new ExperimentContext(name, preset, out, train, evaluation, log);
+        long start = System.nanoTime();
+        experiment.run(context);
+        context.recordStage("whole recipe (this invocation)", start);
+        context.writeSummary(command);
+        return context.tables();
+    }
+
+    private static ImageSet limit(ImageSet set, int count) {
+        return count <= 0 || count >= set.size() ? set : ImageSets.subset(set, 0, count);
+    }
+
+    private static void prepareFolder(Experiment experiment, Preset preset, Path out, boolean force) {
+        Path marker = out.resolve("experiment.json");
+        String expected = experiment.name() + " " + preset.id();
+        try {
+            if (Files.isRegularFile(marker)) {
+                Map<?, ?> recorded = new com.google.gson.Gson().fromJson(Files.readString(marker), Map.class);
+                String found = recorded.get("experiment") + " " + recorded.get("preset");
+                boolean finished = Files.isRegularFile(out.resolve("summary.md"));
+                if (!found.equals(expected) && !force) {
+                    throw new NativeTokException(
+                            "Output folder " + out + " contains results of experiment '" + found + "', not '"
+                                    + expected + "'. Choose another --out, or pass --force to delete them.");
+                }
+                if (finished && !force) {
+                    throw new NativeTokException(
+                            "Output folder " + out + " already contains the finished results of '" + expected
+                                    + "' (summary.md). Pass --force to delete them and run again.");
+                }
+                if (force) {
+                    deleteContents(out);
+                }
+            } else if (Files.isDirectory(out) && !isEmpty(out) && !force) {
+                throw new NativeTokException(
+                        "Output folder " + out + " is not empty and was not made by an experiment. Choose an empty"
+                                + " or new --out, or pass --force to delete its contents.");
+            } else if (force && Files.isDirectory(out)) {
+                deleteContents(out);
+            }
+            Files.createDirectories(out);
+            ExperimentContext.writeJson(marker, Map.of("experiment", experiment.name(), "preset", preset.id()));
+        } catch (IOException e) {
+            throw new NativeTokException(
+                    "Cannot prepare output folder " + out + ": " + e.getMessage() + ". Choose a writable --out.", e);
+        }
+    }
+
+    private static boolean isEmpty(Path folder) throws IOException {
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    private static void deleteContents(Path folder) throws IOException {
+        try (Stream<Path> entries = Files.walk(folder)) {
+            for (Path path : entries.sorted(Comparator.reverseOrder()).toList()) {
+                if (!path.equals(folder)) {
+                    Files.delete(path);
+                }
+            }
+        }
+    }
+
+    /** Returns the summary text of a finished recipe folder. */
+    public static String summary(Path out) throws IOException {
+        return Files.readString(out.resolve("summary.md"), StandardCharsets.UTF_8);
+    }
+}

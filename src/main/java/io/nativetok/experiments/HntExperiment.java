@@ -1,0 +1,133 @@
+package io.nativetok.experiments;
+
+import com.google.gson.Gson;
+import io.nativetok.tokenizer.NativeTok;
+import io.nativetok.tokenizer.NativeTokConfig;
+import io.nativetok.train.Evaluation;
+import io.nativetok.train.HierarchicalTraining;
+import io.nativetok.train.TokenizerTrainer;
+import io.nativetok.train.TrainingConfig;
+import io.nativetok.util.NativeTokException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.IntStream;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Hierarchical Native Training against direct training at equal wall time.
+ *
+ * <p>HNT grows the model through the schedule L/4, L/2, L with the budget's steps split over its
+ * phases. Its wall time is recorded; the direct run then trains the L-token model for as many steps
+ * as fit in the same time, estimated from the median time of its first steps. Both are evaluated on
+ * the evaluation images.
+ */
+public final class HntExperiment implements Experiment {
+
+    private static final int TIMING_STEPS = 5;
+
+    @Override
+    public String name() {
+        return "hnt";
+    }
+
+    @Override
+    public String description() {
+        return "Hierarchical Native Training (L/4 -> L/2 -> L) against direct training at equal wall time";
+    }
+
+    @Override
+    public void run(ExperimentContext context) {
+        Budget budget = Budget.forPreset(context.preset());
+        NativeTokConfig config = context.preset().config();
+        int tokens = config.tokens();
+        int[] schedule = {Math.max(1, tokens / 4), Math.max(2, tokens / 2), tokens};
+        int stageSteps = (int) Math.max(1, budget.tokenizerSteps() / (schedule.length + 0.25 * (schedule.length - 1)));
+        int fineTuneSteps = Math.max(1, stageSteps / 4);
+        TrainingConfig training = TrainingConfig.forPreset(context.preset());
+
+        Evaluation hnt;
+        double hntSeconds;
+        try (NativeTok tokenizer = trainHnt(context, config, schedule, stageSteps, fineTuneSteps, training)) {
+            hnt = context.evaluate("hnt", tokenizer);
+            hntSeconds = readSeconds(context.out().resolve("hnt").resolve("wall-time.json"));
+        }
+
+        int directSteps = directSteps(context, config, training, hntSeconds);
+        Evaluation direct;
+        try (NativeTok tokenizer = context.trainTokenizer(
+                "direct", config, training.toBuilder().steps(directSteps).build())) {
+            direct = context.evaluate("direct", tokenizer);
+        }
+
+        long hntSteps = (long) stageSteps * schedule.length + (long) fineTuneSteps * (schedule.length - 1);
+        Table table = Table.create("hnt vs direct",
+                StringColumn.create("method", "hnt " + schedule[0] + "-" + schedule[1] + "-" + schedule[2], "direct " + tokens),
+                IntColumn.create("steps", (int) hntSteps, directSteps),
+                DoubleColumn.create("wall_minutes", hntSeconds / 60, hntSeconds / 60),
+                DoubleColumn.create("psnr", hnt.psnr(), direct.psnr()),
+                DoubleColumn.create("ssim", hnt.ssim(), direct.ssim()),
+                DoubleColumn.create("codebook_usage", hnt.codebookUsage(), direct.codebookUsage()));
+        context.table("hnt_vs_direct", table);
+        context.note("Both runs had the same wall time by construction: the direct run's step count is the HNT"
+                + " wall time divided by the direct model's median step time, measured in the same run.");
+    }
+
+    private static NativeTok trainHnt(
+            ExperimentContext context, NativeTokConfig config, int[] schedule, int stageSteps, int fineTuneSteps,
+            TrainingConfig training) {
+        Path folder = context.out().resolve("hnt");
+        Path finished = folder.resolve("tokenizer.ckpt");
+        if (Files.isRegularFile(finished)) {
+            return NativeTok.load(finished);
+        }
+        long start = System.nanoTime();
+        NativeTok tokenizer = NativeTok.create(config.withTokens(schedule[0]));
+        try (HierarchicalTraining hnt = new HierarchicalTraining(tokenizer, schedule, stageSteps, fineTuneSteps, training)) {
+            hnt.fit(context.train(), null);
+            tokenizer.save(finished);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ExperimentContext.writeJson(folder.resolve("wall-time.json"), Map.of("seconds", seconds));
+        context.recordStage("train hnt", start);
+        return tokenizer;
+    }
+
+    /** Returns how many direct steps fit in {@code seconds}, from timing a few steps (cached). */
+    private static int directSteps(ExperimentContext context, NativeTokConfig config, TrainingConfig training, double seconds) {
+        Path file = context.out().resolve("direct-steps.json");
+        if (Files.isRegularFile(file)) {
+            return (int) readNumber(file, "steps");
+        }
+        double[] millis = new double[TIMING_STEPS];
+        try (NativeTok tokenizer = NativeTok.create(config);
+                TokenizerTrainer trainer = tokenizer.newTrainer(training)) {
+            int[] batch = IntStream.range(0, training.batchSize()).toArray();
+            for (int i = 0; i < TIMING_STEPS; i++) {
+                millis[i] = trainer.step(context.train(), batch).milliseconds();
+            }
+        }
+        java.util.Arrays.sort(millis);
+        int steps = (int) Math.max(1, Math.round(seconds * 1000 / millis[TIMING_STEPS / 2]));
+        ExperimentContext.writeJson(file, Map.of("steps", steps, "median_step_ms", millis[TIMING_STEPS / 2]));
+        return steps;
+    }
+
+    private static double readSeconds(Path file) {
+        return readNumber(file, "seconds");
+    }
+
+    private static double readNumber(Path file, String key) {
+        try {
+            Map<?, ?> map = new Gson().fromJson(Files.readString(file), Map.class);
+            return ((Number) map.get(key)).doubleValue();
+        } catch (IOException | RuntimeException e) {
+            throw new NativeTokException("Failed to read " + key + " from " + file + ": " + e.getMessage()
+                    + ". Delete the file to measure again.", e);
+        }
+    }
+}

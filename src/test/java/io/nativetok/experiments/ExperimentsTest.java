@@ -1,0 +1,85 @@
+package io.nativetok.experiments;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nativetok.data.TestData;
+import io.nativetok.tokenizer.Preset;
+import io.nativetok.util.NativeTokException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+
+class ExperimentsTest {
+
+    @TempDir Path folder;
+
+    private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+
+    private Map<String, Table> run(String name, Path out, boolean force) {
+        return Experiments.run(name, Preset.TINY, out, TestData.cifar10(), force, QUIET, "test " + name);
+    }
+
+    private static void assertComplete(Table table, List<String> columns) {
+        assertEquals(columns, table.columnNames(), table.name());
+        assertTrue(table.rowCount() > 0, table.name() + " is empty");
+        for (Column<?> column : table.columns()) {
+            assertEquals(0, column.countMissing(), table.name() + "." + column.name() + " has missing values");
+        }
+    }
+
+    @Test
+    void positionsRecipeProducesCompleteTables() {
+        Path out = folder.resolve("positions");
+        Map<String, Table> tables = run("positions", out, false);
+        assertComplete(tables.get("prefix_quality"), List.of("tokenizer", "prefix", "psnr", "ssim", "mse"));
+        assertComplete(tables.get("position_influence"), List.of("tokenizer", "position", "mse_change"));
+        assertEquals(3 * 4, tables.get("prefix_quality").rowCount(), "3 kinds x prefixes 1, 2, 4, 8");
+        for (String file : List.of("summary.md", "prefix_quality.csv", "position_influence.csv", "prefix_psnr.png",
+                "position_influence.png", "prefixes-nativetok.png", "tokenizer-titok/tokenizer.ckpt")) {
+            assertTrue(Files.isRegularFile(out.resolve(file)), file + " missing");
+        }
+    }
+
+    @Test
+    void hntRecipeProducesCompleteTable() {
+        Map<String, Table> tables = run("hnt", folder.resolve("hnt"), false);
+        assertComplete(tables.get("hnt_vs_direct"),
+                List.of("method", "steps", "wall_minutes", "psnr", "ssim", "codebook_usage"));
+        assertEquals(2, tables.get("hnt_vs_direct").rowCount());
+    }
+
+    @Test
+    void finishedResultsNeedForce() {
+        Path out = folder.resolve("hnt");
+        run("hnt", out, false);
+        NativeTokException again = assertThrows(NativeTokException.class, () -> run("hnt", out, false));
+        assertTrue(again.getMessage().contains("--force"), again.getMessage());
+        NativeTokException other = assertThrows(NativeTokException.class, () -> run("positions", out, false));
+        assertTrue(other.getMessage().contains("'hnt tiny'"), other.getMessage());
+        run("hnt", out, true);
+    }
+
+    @Test
+    void unknownExperimentRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Experiments.byName("mian"));
+        assertTrue(e.getMessage().contains("'mian'"), e.getMessage());
+        assertTrue(e.getMessage().contains("positions"), e.getMessage());
+    }
+
+    @Test
+    void foreignFolderRejected() throws Exception {
+        Path out = Files.createDirectories(folder.resolve("mine"));
+        Files.writeString(out.resolve("notes.txt"), "my notes");
+        NativeTokException e = assertThrows(NativeTokException.class, () -> run("positions", out, false));
+        assertTrue(e.getMessage().contains("not empty"), e.getMessage());
+        assertTrue(Files.exists(out.resolve("notes.txt")));
+    }
+}
