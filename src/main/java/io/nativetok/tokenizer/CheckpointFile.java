@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import com.google.gson.Gson;
+import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
 import io.nativetok.util.NativeTokException;
 import java.io.BufferedInputStream;
@@ -22,12 +23,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The checkpoint file format: a model's configuration, metadata, parameters and any extra state
@@ -37,9 +44,14 @@ import java.util.zip.CheckedOutputStream;
  * configuration and the metadata as JSON maps of strings, the block's parameters in DJL's encoding,
  * the number of extra arrays and each as a name and an encoded array, then the CRC.
  *
- * <p>Writing goes to a temporary file in the target folder, which is flushed to disk and then
- * renamed over the target, so a crash or a kill leaves either the old complete file or the new
- * complete file, never a partial one.
+ * <p>Writing goes to a hidden temporary file {@code .<name>.<random>.partial} in the target folder,
+ * which is flushed to disk and then renamed over the target, and the folder is then synced so that
+ * the rename survives a power loss. A crash or a kill therefore leaves either the old complete
+ * file or the new complete file under the target name, and at most a stale {@code .partial} file
+ * beside it, which {@link #partialFiles} lists for clean-up.
+ *
+ * <p>Reading verifies the CRC over the whole file before any array is decoded, so a truncated or
+ * damaged file is rejected without touching the model.
  */
 public final class CheckpointFile {
 
@@ -48,7 +60,16 @@ public final class CheckpointFile {
 
     private static final byte[] MAGIC = "NATIVETOK-CHECKPOINT\n".getBytes(StandardCharsets.US_ASCII);
     private static final Gson GSON = new Gson();
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Type MAP_TYPE = new TypeToken<LinkedHashMap<String, String>>() {}.getType();
+    private static final String PARTIAL_SUFFIX = ".partial";
+    private static final Logger logger = LoggerFactory.getLogger(CheckpointFile.class);
+
+    /**
+     * Wraps the stream that {@link #write} sends the file's bytes through. Tests replace it to
+     * simulate a disk that fills up during a write; it is the identity otherwise.
+     */
+    static volatile UnaryOperator<OutputStream> outputFilter = UnaryOperator.identity();
 
     private CheckpointFile() {}
 
@@ -76,9 +97,13 @@ public final class CheckpointFile {
         Path temporary = null;
         try {
             Files.createDirectories(folder);
-            temporary = Files.createTempFile(folder, "." + path.getFileName() + ".", ".partial");
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                OutputStream file = java.nio.channels.Channels.newOutputStream(channel);
+            // Not Files.createTempFile, which makes the file readable by its owner only; a file
+            // created here gets the permissions of the process's umask, as the target would.
+            temporary = folder.resolve(
+                    "." + path.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + PARTIAL_SUFFIX);
+            try (FileChannel channel =
+                    FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream file = outputFilter.apply(java.nio.channels.Channels.newOutputStream(channel));
                 CheckedOutputStream checked = new CheckedOutputStream(file, new CRC32());
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16));
                 writeBody(out, kind, config, meta, block, extra);
@@ -129,6 +154,45 @@ public final class CheckpointFile {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
         }
+        syncFolder(target.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Flushes a folder's entries to disk, so that a rename into it survives a power loss. Linux
+     * allows this through a read-only channel on the folder; where the platform does not, the
+     * rename is still atomic but may be lost with the power.
+     */
+    private static void syncFolder(Path folder) {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            logger.debug("Could not sync folder {} after a checkpoint rename: {}", folder, e.toString());
+        }
+    }
+
+    /**
+     * Returns the temporary files that {@link #write} leaves in {@code folder} when the process
+     * dies mid-write, oldest name first. Such a file is never a complete checkpoint; deleting it
+     * is safe unless another process is writing into the same folder at this moment.
+     */
+    public static List<Path> partialFiles(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(CheckpointFile::isPartial).sorted().toList();
+        } catch (IOException e) {
+            throw new NativeTokException(
+                    "Failed to list folder " + folder + ": " + e.getMessage()
+                            + ". Check that the folder is readable.",
+                    e);
+        }
+    }
+
+    /** Returns true for a temporary file name that {@link #write} creates. */
+    public static boolean isPartial(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith(".") && name.endsWith(PARTIAL_SUFFIX);
     }
 
     /** Reads the kind, configuration and metadata of a checkpoint without loading its arrays. */
@@ -142,10 +206,14 @@ public final class CheckpointFile {
 
     /**
      * Loads a checkpoint's parameters into {@code block} and returns its extra arrays, created in
-     * {@code manager}. The CRC is verified after reading; a mismatch raises an error and the caller
-     * must discard the block.
+     * {@code manager}. The header and the CRC of the whole file are checked before any parameter
+     * is changed, so a damaged file leaves the block as it was. The CRC is checked once more while
+     * reading; a mismatch then means the file changed during the read, and the caller must discard
+     * the block.
      */
     public static Map<String, NDArray> readInto(Path path, Block block, NDManager manager) {
+        readHeader(path);
+        verifyChecksum(path);
         CRC32 crc = new CRC32();
         try (DataInputStream in = open(path, crc)) {
             readHeader(path, in);
@@ -162,16 +230,46 @@ public final class CheckpointFile {
             long stored = in.readLong();
             if (computed != stored) {
                 extra.values().forEach(NDArray::close);
-                throw new NativeTokException(
-                        "Checkpoint " + path + " is corrupted: its CRC-32 is "
-                                + Long.toHexString(computed) + " but the file records "
-                                + Long.toHexString(stored)
-                                + ". Use an earlier checkpoint from the same folder.");
+                throw corrupted(path, computed, stored);
             }
             return extra;
         } catch (IOException e) {
             throw unreadable(path, e);
         }
+    }
+
+    /** Compares the CRC-32 of all bytes but the last eight with the value those eight record. */
+    private static void verifyChecksum(Path path) {
+        try (InputStream in = Files.newInputStream(path)) {
+            long remaining = Files.size(path) - Long.BYTES;
+            if (remaining < MAGIC.length) {
+                throw new EOFException();
+            }
+            CRC32 crc = new CRC32();
+            byte[] buffer = new byte[1 << 16];
+            while (remaining > 0) {
+                int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                if (read < 0) {
+                    throw new EOFException();
+                }
+                crc.update(buffer, 0, read);
+                remaining -= read;
+            }
+            long stored = new DataInputStream(in).readLong();
+            if (crc.getValue() != stored) {
+                throw corrupted(path, crc.getValue(), stored);
+            }
+        } catch (IOException e) {
+            throw unreadable(path, e);
+        }
+    }
+
+    private static NativeTokException corrupted(Path path, long computed, long stored) {
+        return new NativeTokException(
+                "Checkpoint " + path + " is corrupted or truncated: its CRC-32 is "
+                        + Long.toHexString(computed) + " but the file records "
+                        + Long.toHexString(stored)
+                        + ". Use an earlier checkpoint from the same folder.");
     }
 
     /** Writes every parameter as its name followed by its encoded array. */
@@ -228,8 +326,14 @@ public final class CheckpointFile {
         if (!Files.isRegularFile(path)) {
             throw new NativeTokException(
                     "Checkpoint not found: " + path.toAbsolutePath()
+                            + (Files.isDirectory(path) ? " is a folder" : "")
                             + ". Pass the path of a .ckpt file written by save() or by"
                             + " `nativetok train`.");
+        }
+        if (Files.size(path) == 0) {
+            throw new NativeTokException(
+                    "Checkpoint " + path + " is empty (0 bytes). Pass a file written by save() or by"
+                            + " `nativetok train`, or use an earlier checkpoint from the same folder.");
         }
         InputStream file = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
         // The checksum sits above the buffer so that it covers exactly the bytes consumed, not
@@ -254,9 +358,20 @@ public final class CheckpointFile {
                             + ". Use the NativeTok version that wrote the file, or a newer one.");
         }
         String kind = in.readUTF();
-        Map<String, String> config = GSON.fromJson(readString(in), MAP_TYPE);
-        Map<String, String> meta = GSON.fromJson(readString(in), MAP_TYPE);
-        return new Header(kind, config, meta);
+        try {
+            Map<String, String> config = GSON.fromJson(readString(in), MAP_TYPE);
+            Map<String, String> meta = GSON.fromJson(readString(in), MAP_TYPE);
+            if (config == null || meta == null) {
+                throw new JsonParseException("empty configuration or metadata");
+            }
+            return new Header(kind, config, meta);
+        } catch (JsonParseException e) {
+            throw new NativeTokException(
+                    "Checkpoint " + path + " is corrupted: its configuration or metadata is not valid"
+                            + " JSON (" + e.getMessage() + "). Use an earlier checkpoint from the"
+                            + " same folder.",
+                    e);
+        }
     }
 
     private static void writeString(DataOutputStream out, String value) throws IOException {
@@ -287,8 +402,9 @@ public final class CheckpointFile {
         if (path != null) {
             try {
                 Files.deleteIfExists(path);
-            } catch (IOException ignored) {
-                // The partial file is hidden and named *.partial; a later run can remove it.
+            } catch (IOException e) {
+                // The file is hidden and named *.partial, so no reader takes it for a checkpoint.
+                logger.warn("Could not delete partial checkpoint {}: {}", path, e.toString());
             }
         }
     }
