@@ -151,8 +151,17 @@ public final class NativeTok implements AutoCloseable {
                     "Invalid prefix length " + prefix + ": expected 1 to " + config.tokens()
                             + " (the tokenizer's token count).");
         }
+        if (ids == null || ids.length == 0) {
+            throw new IllegalArgumentException(
+                    "No token ids to decode: expected int[B][L] with B >= 1.");
+        }
         int[][] head = new int[ids.length][];
         for (int b = 0; b < ids.length; b++) {
+            if (ids[b] == null) {
+                throw new IllegalArgumentException(
+                        "Invalid token rows: row " + b + " is null; expected " + config.tokens()
+                                + " ids per image.");
+            }
             head[b] = java.util.Arrays.copyOf(ids[b], Math.min(prefix, ids[b].length));
         }
         return decode(head, into);
@@ -201,8 +210,17 @@ public final class NativeTok implements AutoCloseable {
 
     // ---------------------------------------------------------------- checks
 
-    /** Throws when {@code images} is not {@code (B, 3, H, W)} float32 at this tokenizer's size. */
+    /**
+     * Throws when {@code images} is not {@code (B, 3, H, W)} float32 at this tokenizer's size, or
+     * contains NaN or infinite values. Values outside [0, 1] are accepted, since noise probes such
+     * as {@link CausalityCheck} add small perturbations.
+     */
     public void checkImages(NDArray images) {
+        if (images == null) {
+            throw new IllegalArgumentException(
+                    "No images: expected a (B, 3, " + config.imageSize() + ", " + config.imageSize()
+                            + ") float32 array in [0, 1].");
+        }
         Shape shape = images.getShape();
         int size = config.imageSize();
         boolean ok =
@@ -222,6 +240,26 @@ public final class NativeTok implements AutoCloseable {
                     "Invalid image data type " + images.getDataType()
                             + ": expected float32 values in [0, 1]. Convert with"
                             + " toType(DataType.FLOAT32, false).div(255) for 8-bit pixels.");
+        }
+        checkFinite(images);
+    }
+
+    /** Throws when {@code images} contains NaN or infinite values, naming how many and where. */
+    private static void checkFinite(NDArray images) {
+        try (NDManager scope = images.getManager().newSubManager()) {
+            NDArray view = images.reshape(images.getShape());
+            view.attach(scope);
+            NDArray nonFinite = view.isNaN().logicalOr(view.isInfinite());
+            long count = nonFinite.countNonzero().getLong();
+            if (count == 0) {
+                return;
+            }
+            long first = nonFinite.flatten().toType(DataType.INT32, false).argMax().getLong();
+            long perImage = images.getShape().size() / images.getShape().get(0);
+            throw new IllegalArgumentException(
+                    "Invalid images: " + count + " values are NaN or infinite, the first in image "
+                            + first / perImage + " (flat index " + first + "). Expected finite values"
+                            + " in [0, 1]; check the data source or the preprocessing.");
         }
     }
 

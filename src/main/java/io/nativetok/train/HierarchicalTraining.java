@@ -257,6 +257,11 @@ public final class HierarchicalTraining implements AutoCloseable {
      */
     public void load(Path path) {
         Map<String, String> meta = NativeTok.readMeta(path);
+        if (meta.get("hnt.schedule") == null) {
+            throw new IllegalArgumentException(
+                    "Checkpoint " + path + " was not written by Hierarchical Native Training: it records"
+                            + " no schedule. Load it with TokenizerTrainer.load instead.");
+        }
         if (!describe(schedule).equals(meta.get("hnt.schedule"))) {
             throw new IllegalArgumentException(
                     "Checkpoint " + path + " belongs to HNT schedule " + meta.get("hnt.schedule")

@@ -64,10 +64,15 @@ public final class Optimization implements AutoCloseable {
             losses = forward.get();
             values.put("loss", (double) losses.total().getFloat());
             losses.terms().forEach((name, term) -> values.put(name, (double) term.getFloat()));
-            for (Map.Entry<String, Double> entry : values.entrySet()) {
-                if (!Double.isFinite(entry.getValue())) {
-                    throw new DivergenceException(next, entry.getKey(), entry.getValue());
+            // The terms are checked before the total, so that the error names the term that failed.
+            for (String name : losses.terms().keySet()) {
+                double value = values.get(name);
+                if (!Double.isFinite(value)) {
+                    throw new DivergenceException(next, name, value);
                 }
+            }
+            if (!Double.isFinite(values.get("loss"))) {
+                throw new DivergenceException(next, "loss", values.get("loss"));
             }
             collector.backward(losses.total());
         }
@@ -105,6 +110,31 @@ public final class Optimization implements AutoCloseable {
                 names.add(entry.getKey());
             }
         }
+        return describeNames(names);
+    }
+
+    /**
+     * Returns the names of the block's parameters that contain NaN or infinite values, joined for
+     * a message, or null when all are finite. Checkpoints call this, so that a diverged model is
+     * never saved over a good one.
+     */
+    public String nonFiniteParameters() {
+        List<String> names = new ArrayList<>();
+        try (NDManager scope = stateManager.newSubManager()) {
+            for (Pair<String, Parameter> entry : block.getParameters()) {
+                // A view in the scope, so that the sums below do not pile up in the model's manager.
+                NDArray array = entry.getValue().getArray();
+                NDArray view = array.reshape(array.getShape());
+                view.attach(scope);
+                if (view.isNaN().logicalOr(view.isInfinite()).any().getBoolean()) {
+                    names.add(entry.getKey());
+                }
+            }
+        }
+        return names.isEmpty() ? null : describeNames(names);
+    }
+
+    private static String describeNames(List<String> names) {
         if (names.size() > 5) {
             return String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
         }

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains a {@link NativeTok} step by step, or for a whole run with {@link #fit}.
@@ -27,6 +29,7 @@ import java.util.Map;
  */
 public final class TokenizerTrainer implements AutoCloseable {
 
+    private static final Logger logger = LoggerFactory.getLogger(TokenizerTrainer.class);
     private static final int EVALUATION_BATCH = 100;
     private static final String RESTART_STATE = "codebook.last-used";
 
@@ -36,6 +39,7 @@ public final class TokenizerTrainer implements AutoCloseable {
     private final CodebookRestarts restarts;
     private BatchSampler sampler;
     private BatchSampler.Position pendingPosition;
+    private String pendingDataSize;
     private java.util.function.Supplier<Map<String, String>> extraMeta = Map::of;
 
     /** Creates a trainer for {@code tokenizer}; see {@link NativeTok#newTrainer}. */
@@ -195,8 +199,9 @@ public final class TokenizerTrainer implements AutoCloseable {
         if (sampler == null || sampler.size() != train.size() || sampler.batchSize() != config.batchSize()) {
             sampler = new BatchSampler(train, config.batchSize(), config.seed());
             if (pendingPosition != null) {
-                sampler.restore(pendingPosition);
+                restorePosition(pendingPosition, pendingDataSize);
                 pendingPosition = null;
+                pendingDataSize = null;
             }
         }
         List<Evaluation> evaluations = new ArrayList<>();
@@ -219,12 +224,49 @@ public final class TokenizerTrainer implements AutoCloseable {
         return evaluations;
     }
 
+    /**
+     * Moves the new sampler to the data position of a loaded checkpoint. With another training
+     * set size or batch size than the checkpoint's, the data order cannot continue exactly: the
+     * run then continues from the start of the saved epoch, with a warning.
+     */
+    private void restorePosition(BatchSampler.Position position, String savedSize) {
+        boolean sameSize = savedSize == null || savedSize.equals(String.valueOf(sampler.size()));
+        boolean fits = position.offset() + sampler.batchSize() <= sampler.size();
+        if (sameSize && fits) {
+            sampler.restore(position);
+            return;
+        }
+        logger.warn(
+                "The checkpoint's data position (epoch {}, offset {}, {} training images) does not fit"
+                        + " {} training images in batches of {}; continuing from the start of epoch {},"
+                        + " so the data order differs from an uninterrupted run. Resume with the same"
+                        + " training images and batch size to continue exactly.",
+                position.epoch(), position.offset(), savedSize == null ? "unknown" : savedSize,
+                sampler.size(), sampler.batchSize(), position.epoch());
+        sampler.restore(new BatchSampler.Position(position.epoch(), 0));
+    }
+
     private static boolean isDue(long step, int every) {
         return every > 0 && step % every == 0;
     }
 
-    /** Saves parameters, optimizer state, step and data position to {@code path}, atomically. */
+    /**
+     * Saves parameters, optimizer state, step and data position to {@code path}, atomically.
+     *
+     * @throws DivergenceException when a parameter is NaN or infinite; nothing is written then, so
+     *     an existing file at {@code path} and older checkpoints stay as they were
+     */
     public void save(Path path) {
+        String nonFinite = optimization.nonFiniteParameters();
+        if (nonFinite != null) {
+            long step = optimization.step();
+            throw new DivergenceException(
+                    step, "parameters (non-finite in " + nonFinite + ")", Double.NaN,
+                    "Training diverged by step " + step + ": parameters " + nonFinite
+                            + " contain NaN or infinite values, so checkpoint " + path
+                            + " was not written and the earlier checkpoints are unchanged. Resume"
+                            + " from the newest of them with a lower learning rate (e.g. half).");
+        }
         Map<String, String> meta = new LinkedHashMap<>(optimization.meta());
         meta.putAll(optimization.config().toMap());
         meta.putAll(extraMeta.get());
@@ -232,6 +274,11 @@ public final class TokenizerTrainer implements AutoCloseable {
         if (position != null) {
             meta.put("data.epoch", String.valueOf(position.epoch()));
             meta.put("data.offset", String.valueOf(position.offset()));
+        }
+        if (sampler != null) {
+            meta.put("data.size", String.valueOf(sampler.size()));
+        } else if (pendingDataSize != null) {
+            meta.put("data.size", pendingDataSize);
         }
         Map<String, NDArray> state = new LinkedHashMap<>(optimization.state());
         try (NDManager scope = tokenizer.manager().newSubManager()) {
@@ -253,12 +300,14 @@ public final class TokenizerTrainer implements AutoCloseable {
             restartState.close();
         }
         optimization.restore(state, meta);
+        pendingPosition = null;
         if (meta.containsKey("data.epoch")) {
             pendingPosition =
                     new BatchSampler.Position(
                             Long.parseLong(meta.get("data.epoch")),
                             Integer.parseInt(meta.get("data.offset")));
         }
+        pendingDataSize = meta.get("data.size");
         sampler = null;
     }
 
