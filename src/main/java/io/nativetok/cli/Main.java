@@ -1,6 +1,8 @@
 package io.nativetok.cli;
 
 import io.nativetok.util.NativeTokException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,9 +11,10 @@ import picocli.CommandLine.Command;
  * The {@code nativetok} command: train tokenizers, download data, run benchmarks and install the
  * Jupyter kernel.
  *
- * <p>Errors caused by input (bad options, missing data, mismatched checkpoints) print one line
- * starting with {@code error:} and exit with code 1; usage errors exit with code 2. Other
- * exceptions print their stack trace, because they are bugs.
+ * <p>Errors caused by input (bad options, missing data, mismatched checkpoints) and failed file
+ * operations print one line starting with {@code error:} and exit with code 1; usage errors exit
+ * with code 2. Other exceptions print their stack trace and exit with code 3, because they are
+ * bugs.
  */
 @Command(
         name = "nativetok",
@@ -59,6 +62,13 @@ public final class Main implements Runnable {
         PrintWriter err = commandLine.getErr();
         if (exception instanceof NativeTokException || exception instanceof IllegalArgumentException) {
             err.println("error: " + exception.getMessage());
+            err.flush();
+            return 1;
+        }
+        if (exception instanceof IOException || exception instanceof UncheckedIOException) {
+            // Files that cannot be read or written are a matter of the environment, not a bug.
+            err.println("error: file operation failed: " + exception.getMessage()
+                    + ". Check the path, its permissions and the free disk space.");
             err.flush();
             return 1;
         }

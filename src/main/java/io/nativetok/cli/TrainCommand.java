@@ -139,28 +139,38 @@ public final class TrainCommand implements Callable<Integer> {
         if (out == null) {
             throw new IllegalArgumentException("Missing --out DIR: the folder that receives the run's files.");
         }
+        if (resume && force) {
+            throw new IllegalArgumentException(
+                    "Options --resume and --force exclude each other: --resume continues the run in "
+                            + out + ", --force deletes it and starts over. Pass one of them.");
+        }
+
+        // Everything is validated before the output folder is touched, so that a mistyped option
+        // never costs the checkpoints of an existing run.
         Device chosen = Devices.parse(device);
+        checkOutputFolder();
         Path checkpoints = out.resolve("checkpoints");
         Optional<Path> latest = CheckpointListener.latest(checkpoints);
-        prepareFolder(latest);
+        checkExistingRun(latest);
+        boolean resuming = resume && latest.isPresent();
+        if (resuming) {
+            checkScheduleOfCheckpoint(latest.get());
+        }
 
         NativeTokConfig modelConfig = resolveModelConfig(latest);
         checkSchedule(modelConfig);
         TrainingConfig trainingConfig = resolveTrainingConfig(latest, Preset.parse(preset));
-        writeConfig(modelConfig, trainingConfig, stdout);
 
         Path dataFolder = locateData();
-        ImageSet train = Cifar10.load(dataFolder, Cifar10.Split.TRAIN);
-        if (trainImages != null) {
-            if (trainImages < 1 || trainImages > train.size()) {
-                throw new IllegalArgumentException(
-                        "Invalid --train-images " + trainImages + ": expected 1 to " + train.size() + ".");
-            }
-            train = ImageSets.subset(train, 0, trainImages);
-        }
+        ImageSet train = trainingImages(dataFolder, trainingConfig);
         ImageSet evaluation = Cifar10.load(dataFolder, Cifar10.Split.TEST_EXACT);
 
-        boolean resuming = resume && latest.isPresent();
+        prepareFolder();
+        if (resume && !resuming) {
+            stdout.println("No checkpoint in " + checkpoints + ", so --resume starts a new run.");
+        }
+        writeConfig(modelConfig, trainingConfig, stdout);
+
         NativeTokConfig startConfig = modelConfig;
         if (hnt != null) {
             startConfig = resuming
@@ -174,7 +184,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (hnt != null) {
                 try (HierarchicalTraining schedule = newSchedule(tokenizer, trainingConfig, stdout)) {
                     if (resuming) {
-                        schedule.load(latest.get());
+                        load(latest.get(), checkpoints, () -> schedule.load(latest.get()));
                         stdout.printf("Resumed from %s at step %d%n", latest.get(), schedule.trainer().stepCount());
                     }
                     addListeners(schedule.trainer(), checkpoints, evaluation);
@@ -184,7 +194,7 @@ public final class TrainCommand implements Callable<Integer> {
             } else {
                 try (TokenizerTrainer trainer = tokenizer.newTrainer(trainingConfig)) {
                     if (resuming) {
-                        trainer.load(latest.get());
+                        load(latest.get(), checkpoints, () -> trainer.load(latest.get()));
                         trainer.setConfig(trainingConfig);
                         stdout.printf("Resumed from %s at step %d%n", latest.get(), trainer.stepCount());
                     }
@@ -200,6 +210,42 @@ public final class TrainCommand implements Callable<Integer> {
             stdout.printf("Wrote %s%n", out.toAbsolutePath());
         }
         return 0;
+    }
+
+    /**
+     * Loads the newest checkpoint; when it is damaged, the error names the checkpoint before it,
+     * which --resume takes once the damaged one is moved away.
+     */
+    private static void load(Path checkpoint, Path folder, Runnable loader) {
+        try {
+            loader.run();
+        } catch (NativeTokException e) {
+            List<Path> all = CheckpointListener.list(folder);
+            int index = all.indexOf(checkpoint);
+            String previous = index > 0
+                    ? " To resume from the checkpoint before it, " + all.get(index - 1).getFileName()
+                            + ", move " + checkpoint.getFileName() + " out of " + folder + " and run again."
+                    : "";
+            throw new NativeTokException(e.getMessage() + previous, e);
+        }
+    }
+
+    /** Reads the training images, checking --train-images and the batch size against them. */
+    private ImageSet trainingImages(Path dataFolder, TrainingConfig config) {
+        ImageSet train = Cifar10.load(dataFolder, Cifar10.Split.TRAIN);
+        if (trainImages != null) {
+            if (trainImages < 1 || trainImages > train.size()) {
+                throw new IllegalArgumentException(
+                        "Invalid --train-images " + trainImages + ": expected 1 to " + train.size() + ".");
+            }
+            train = ImageSets.subset(train, 0, trainImages);
+        }
+        if (config.batchSize() > train.size()) {
+            throw new IllegalArgumentException(
+                    "Invalid batch size " + config.batchSize() + ": the training set has only " + train.size()
+                            + " images. Pass --batch-size " + train.size() + " or less, or more --train-images.");
+        }
+        return train;
     }
 
     private HierarchicalTraining newSchedule(NativeTok tokenizer, TrainingConfig config, PrintWriter stdout) {
@@ -224,10 +270,27 @@ public final class TrainCommand implements Callable<Integer> {
             }
             return;
         }
+        String schedule = java.util.Arrays.toString(hnt);
+        if (hnt.length < 2) {
+            throw new IllegalArgumentException(
+                    "Invalid --hnt " + schedule + ": expected at least two token counts, e.g. --hnt 8,16,32"
+                            + " for a model with 32 tokens.");
+        }
+        if (hnt[0] < 1) {
+            throw new IllegalArgumentException(
+                    "Invalid --hnt " + schedule + ": it starts at " + hnt[0] + " tokens; expected 1 or more.");
+        }
+        for (int i = 1; i < hnt.length; i++) {
+            if (hnt[i] <= hnt[i - 1]) {
+                throw new IllegalArgumentException(
+                        "Invalid --hnt " + schedule + ": token counts must increase, but " + hnt[i]
+                                + " follows " + hnt[i - 1] + ".");
+            }
+        }
         int lastLength = hnt[hnt.length - 1];
         if (lastLength != model.tokens()) {
             throw new IllegalArgumentException(
-                    "Invalid --hnt " + java.util.Arrays.toString(hnt) + ": it ends at " + lastLength
+                    "Invalid --hnt " + schedule + ": it ends at " + lastLength
                             + " tokens but the model has " + model.tokens() + ". End the schedule at "
                             + model.tokens() + " or pass --set tokens=" + lastLength + ".");
         }
@@ -236,9 +299,48 @@ public final class TrainCommand implements Callable<Integer> {
                     "Invalid --hnt with --encoder " + model.encoder().id()
                             + ": Hierarchical Native Training needs the nativetok encoder.");
         }
+        if (hntStageSteps != null && hntStageSteps < 1) {
+            throw new IllegalArgumentException(
+                    "Invalid --hnt-stage-steps " + hntStageSteps + ": expected 1 or more.");
+        }
+        if (hntFineTuneSteps != null && hntFineTuneSteps < 0) {
+            throw new IllegalArgumentException(
+                    "Invalid --hnt-fine-tune-steps " + hntFineTuneSteps + ": expected 0 or more.");
+        }
     }
 
-    private void prepareFolder(Optional<Path> latest) throws IOException {
+    /** Rejects resuming an HNT checkpoint without --hnt, and a plain checkpoint with it. */
+    private void checkScheduleOfCheckpoint(Path checkpoint) {
+        String saved = NativeTok.readMeta(checkpoint).get("hnt.schedule");
+        if (saved != null && hnt == null) {
+            throw new IllegalArgumentException(
+                    "Cannot resume " + checkpoint + " without --hnt: it was written by Hierarchical Native"
+                            + " Training with schedule " + saved + ". Pass --hnt " + saved + ".");
+        }
+        if (saved == null && hnt != null) {
+            throw new IllegalArgumentException(
+                    "Cannot resume " + checkpoint + " with --hnt: it was written by a run without a"
+                            + " schedule. Resume without --hnt, or start over with --force.");
+        }
+    }
+
+    /**
+     * Rejects an --out path that cannot be a folder: an existing file, or a path below a file.
+     * Root can write into read-only folders, so only the creation of the folder is checked here.
+     */
+    private void checkOutputFolder() {
+        Path absolute = out.toAbsolutePath();
+        for (Path path = absolute; path != null; path = path.getParent()) {
+            if (Files.exists(path) && !Files.isDirectory(path)) {
+                throw new NativeTokException(
+                        "Invalid --out " + out + ": " + path + " is a file, not a folder, so the output"
+                                + " folder cannot be created there. Choose another --out.");
+            }
+        }
+    }
+
+    /** Checks, without changing anything, that --resume and --force fit what the folder holds. */
+    private void checkExistingRun(Optional<Path> latest) {
         boolean hasRun = latest.isPresent() || Files.exists(out.resolve("config.json"));
         if (hasRun && !resume && !force) {
             throw new NativeTokException(
@@ -250,7 +352,11 @@ public final class TrainCommand implements Callable<Integer> {
                     "Cannot resume: " + out.resolve("checkpoints") + " contains no checkpoint. Start over"
                             + " with --force.");
         }
-        if (force && !resume) {
+    }
+
+    /** Deletes the old run for --force, creates the folder and removes partial checkpoint files. */
+    private void prepareFolder() throws IOException {
+        if (force) {
             for (Path old : CheckpointListener.list(out.resolve("checkpoints"))) {
                 Files.deleteIfExists(old);
             }
@@ -261,36 +367,60 @@ public final class TrainCommand implements Callable<Integer> {
             Files.createDirectories(out);
         } catch (IOException e) {
             throw new NativeTokException(
-                    "Cannot create output folder " + out + ": " + e.getMessage() + ". Choose a writable --out.", e);
+                    "Cannot create output folder " + out + ": " + e + ". Choose a writable --out.", e);
         }
         if (!Files.isWritable(out)) {
             throw new NativeTokException("Output folder " + out + " is not writable. Choose a writable --out.");
         }
     }
 
+    /**
+     * Returns the model configuration. When resuming, model options that are not on the command
+     * line take the checkpoint's values, and options that are given must agree with it.
+     */
     private NativeTokConfig resolveModelConfig(Optional<Path> latest) {
-        NativeTokConfig.Builder builder = Preset.parse(preset).toBuilder();
+        Map<String, String> modelOverrides = new LinkedHashMap<>();
+        parseOverrides().forEach((key, value) -> {
+            if (!key.startsWith("train.")) {
+                modelOverrides.put(key, value);
+            }
+        });
+        if (!(resume && latest.isPresent())) {
+            return buildRequested(Preset.parse(preset).toBuilder(), modelOverrides);
+        }
+
+        NativeTokConfig saved = NativeTokConfig.fromMap(NativeTok.readHeaderConfig(latest.get()));
+        // A mid-schedule HNT checkpoint has fewer tokens than the final model.
+        NativeTokConfig comparable = hnt != null ? saved.withTokens(hnt[hnt.length - 1]) : saved;
+        NativeTokConfig requested;
+        if (isGiven("--preset")) {
+            requested = buildRequested(Preset.parse(preset).toBuilder(), modelOverrides);
+        } else {
+            Map<String, String> values = new LinkedHashMap<>(comparable.toMap());
+            if (isGiven("--encoder")) {
+                values.put("encoder", encoder);
+            }
+            values.putAll(modelOverrides);
+            requested = NativeTokConfig.fromMap(values);
+        }
+        List<String> differences = comparable.differences(requested);
+        if (!differences.isEmpty()) {
+            throw new NativeTokException(
+                    "Cannot resume " + latest.get() + " with a different model; differing keys"
+                            + " (checkpoint -> requested): " + String.join("; ", differences)
+                            + ". Resume with the original options, or start over with --force.");
+        }
+        return comparable;
+    }
+
+    private NativeTokConfig buildRequested(NativeTokConfig.Builder builder, Map<String, String> overrides) {
         builder.encoder(EncoderKind.parse(encoder));
-        for (Map.Entry<String, String> entry : parseOverrides().entrySet()) {
-            if (!entry.getKey().startsWith("train.")) {
-                builder.set(entry.getKey(), entry.getValue());
-            }
-        }
-        NativeTokConfig requested = builder.build();
-        if (resume && latest.isPresent()) {
-            NativeTokConfig saved = NativeTokConfig.fromMap(NativeTok.readHeaderConfig(latest.get()));
-            // A mid-schedule HNT checkpoint has fewer tokens than the final model.
-            NativeTokConfig comparable = hnt != null ? saved.withTokens(requested.tokens()) : saved;
-            List<String> differences = comparable.differences(requested);
-            if (!differences.isEmpty()) {
-                throw new NativeTokException(
-                        "Cannot resume " + latest.get() + " with a different model; differing keys"
-                                + " (checkpoint -> requested): " + String.join("; ", differences)
-                                + ". Resume with the original options, or start over with --force.");
-            }
-            return hnt != null ? requested : saved;
-        }
-        return requested;
+        overrides.forEach(builder::set);
+        return builder.build();
+    }
+
+    private boolean isGiven(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     private TrainingConfig resolveTrainingConfig(Optional<Path> latest, Preset base) {
@@ -366,13 +496,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private void writeConfig(NativeTokConfig model, TrainingConfig training, PrintWriter stdout) throws IOException {
+    private void writeConfig(NativeTokConfig model, TrainingConfig training, PrintWriter stdout) {
         Map<String, Object> resolved = new LinkedHashMap<>();
         resolved.put("model", model.toMap());
         resolved.put("training", training.toMap());
         resolved.put("device", device);
         String json = new GsonBuilder().setPrettyPrinting().create().toJson(resolved);
-        Files.writeString(out.resolve("config.json"), json + "\n", StandardCharsets.UTF_8);
+        writeFile(out.resolve("config.json"), json + "\n");
         stdout.println("Resolved configuration (saved to " + out.resolve("config.json") + "):");
         model.toMap().forEach((key, value) -> stdout.printf("  %-26s %s%n", key, value));
         training.toMap().forEach((key, value) -> stdout.printf("  %-26s %s%n", key, value));
@@ -394,7 +524,7 @@ public final class TrainCommand implements Callable<Integer> {
         });
     }
 
-    private void writeFinalEvaluation(Evaluation evaluation, Path dataFolder) throws IOException {
+    private void writeFinalEvaluation(Evaluation evaluation, Path dataFolder) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("step", evaluation.step());
         result.put("images", evaluation.images());
@@ -405,6 +535,17 @@ public final class TrainCommand implements Callable<Integer> {
         result.put("codebook_usage", evaluation.codebookUsage());
         result.put("perplexity", evaluation.perplexity());
         String json = new GsonBuilder().setPrettyPrinting().create().toJson(result);
-        Files.writeString(out.resolve("final-evaluation.json"), json + "\n", StandardCharsets.UTF_8);
+        writeFile(out.resolve("final-evaluation.json"), json + "\n");
+    }
+
+    private static void writeFile(Path file, String text) {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new NativeTokException(
+                    "Failed to write " + file + ": " + e + ". Check that the output folder is writable"
+                            + " and the disk has space.",
+                    e);
+        }
     }
 }
