@@ -342,9 +342,12 @@ public final class CheckpointFile {
     }
 
     private static Header readHeader(Path path, DataInputStream in) throws IOException {
-        byte[] magic = new byte[MAGIC.length];
-        in.readFully(magic);
-        if (!Arrays.equals(magic, MAGIC)) {
+        byte[] magic = in.readNBytes(MAGIC.length);
+        boolean magicPrefix = Arrays.equals(magic, Arrays.copyOf(MAGIC, magic.length));
+        if (magic.length < MAGIC.length && magicPrefix) {
+            throw new EOFException();
+        }
+        if (!magicPrefix) {
             throw new NativeTokException(
                     "Not a NativeTok checkpoint: " + path
                             + " does not start with the checkpoint header. Pass a file written by"

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Appends step metrics to {@code metrics.csv} and evaluations to {@code evaluations.csv} in a
@@ -16,6 +18,8 @@ import java.util.Locale;
  * appears once.
  */
 public final class CsvMetricsListener implements TrainingListener {
+
+    private static final Logger logger = LoggerFactory.getLogger(CsvMetricsListener.class);
 
     static final String STEP_HEADER =
             "step,loss,reconstruction_loss,codebook_loss,commitment_loss,codebook_usage,perplexity,"
@@ -79,8 +83,10 @@ public final class CsvMetricsListener implements TrainingListener {
                 if (line.isBlank() || line.startsWith("step,")) {
                     continue;
                 }
-                long step = Long.parseLong(line.substring(0, line.indexOf(',')));
-                if (step <= lastKeptStep) {
+                long step = stepOf(line, header);
+                if (step < 0) {
+                    logger.warn("Dropping malformed row from {} (a write cut off by a crash?): {}", file, line);
+                } else if (step <= lastKeptStep) {
                     kept.append(line).append('\n');
                 }
             }
@@ -90,6 +96,19 @@ public final class CsvMetricsListener implements TrainingListener {
                     "Failed to prepare metrics file " + file + ": " + e.getMessage()
                             + ". Check that the output folder is writable.",
                     e);
+        }
+    }
+
+    /** Returns the step of a complete row, or -1 for a row with too few columns or no step. */
+    private static long stepOf(String line, String header) {
+        String[] columns = line.split(",", -1);
+        if (columns.length != header.split(",").length) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(columns[0]);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
