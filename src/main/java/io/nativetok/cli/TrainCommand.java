@@ -213,8 +213,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads the newest checkpoint; when it is damaged, the error names the checkpoint before it,
-     * which --resume takes once the damaged one is moved away.
+     * Loads the newest checkpoint. When that fails, the error also names the checkpoint before it,
+     * which --resume takes once the failing one is moved away.
      */
     private static void load(Path checkpoint, Path folder, Runnable loader) {
         try {
@@ -278,7 +278,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (hnt[0] < 1) {
             throw new IllegalArgumentException(
-                    "Invalid --hnt " + schedule + ": it starts at " + hnt[0] + " tokens; expected 1 or more.");
+                    "Invalid --hnt " + schedule + ": it starts at " + hnt[0] + " tokens, but expected 1 or more.");
         }
         for (int i = 1; i < hnt.length; i++) {
             if (hnt[i] <= hnt[i - 1]) {
@@ -339,7 +339,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Checks, without changing anything, that --resume and --force fit what the folder holds. */
+    /** Checks, without changing anything, that --resume and --force fit what the folder contains. */
     private void checkExistingRun(Optional<Path> latest) {
         boolean hasRun = latest.isPresent() || Files.exists(out.resolve("config.json"));
         if (hasRun && !resume && !force) {
@@ -354,7 +354,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Deletes the old run for --force, creates the folder and removes partial checkpoint files. */
+    /** Deletes the old run's checkpoints and metrics for --force, and creates the folder. */
     private void prepareFolder() throws IOException {
         if (force) {
             for (Path old : CheckpointListener.list(out.resolve("checkpoints"))) {

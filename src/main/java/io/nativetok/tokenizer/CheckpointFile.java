@@ -67,7 +67,7 @@ public final class CheckpointFile {
 
     /**
      * Wraps the stream that {@link #write} sends the file's bytes through. Tests replace it to
-     * simulate a disk that fills up during a write; it is the identity otherwise.
+     * simulate a disk that fills up during a write. Otherwise it is the identity.
      */
     static volatile UnaryOperator<OutputStream> outputFilter = UnaryOperator.identity();
 
@@ -97,8 +97,8 @@ public final class CheckpointFile {
         Path temporary = null;
         try {
             Files.createDirectories(folder);
-            // Not Files.createTempFile, which makes the file readable by its owner only; a file
-            // created here gets the permissions of the process's umask, as the target would.
+            // Files.createTempFile would make the file readable by its owner only. A file created
+            // here gets the permissions of the process's umask, as the target would.
             temporary = folder.resolve(
                     "." + path.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + PARTIAL_SUFFIX);
             try (FileChannel channel =
@@ -159,21 +159,21 @@ public final class CheckpointFile {
 
     /**
      * Flushes a folder's entries to disk, so that a rename into it survives a power loss. Linux
-     * allows this through a read-only channel on the folder; where the platform does not, the
+     * allows this through a read-only channel on the folder. Where the platform does not, the
      * rename is still atomic but may be lost with the power.
      */
     private static void syncFolder(Path folder) {
         try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException | UnsupportedOperationException e) {
-            logger.debug("Could not sync folder {} after a checkpoint rename: {}", folder, e.toString());
+            logger.debug("Failed to sync folder {} after a checkpoint rename: {}", folder, e.toString());
         }
     }
 
     /**
      * Returns the temporary files that {@link #write} leaves in {@code folder} when the process
-     * dies mid-write, oldest name first. Such a file is never a complete checkpoint; deleting it
-     * is safe unless another process is writing into the same folder at this moment.
+     * dies mid-write, sorted by name. Such a file is never a complete checkpoint. Deleting it is
+     * safe unless another process is writing into the same folder at this moment.
      */
     public static List<Path> partialFiles(Path folder) {
         if (!Files.isDirectory(folder)) {
@@ -407,7 +407,7 @@ public final class CheckpointFile {
                 Files.deleteIfExists(path);
             } catch (IOException e) {
                 // The file is hidden and named *.partial, so no reader takes it for a checkpoint.
-                logger.warn("Could not delete partial checkpoint {}: {}", path, e.toString());
+                logger.warn("Failed to delete partial checkpoint {}: {}. Delete it by hand.", path, e.toString());
             }
         }
     }

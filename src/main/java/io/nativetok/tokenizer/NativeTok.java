@@ -159,7 +159,7 @@ public final class NativeTok implements AutoCloseable {
         for (int b = 0; b < ids.length; b++) {
             if (ids[b] == null) {
                 throw new IllegalArgumentException(
-                        "Invalid token rows: row " + b + " is null; expected " + config.tokens()
+                        "Invalid token rows: row " + b + " is null. Expected 1 to " + config.tokens()
                                 + " ids per image.");
             }
             head[b] = java.util.Arrays.copyOf(ids[b], Math.min(prefix, ids[b].length));

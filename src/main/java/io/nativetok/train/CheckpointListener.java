@@ -50,7 +50,8 @@ public final class CheckpointListener implements TrainingListener {
 
     /**
      * Deletes the partial files of interrupted checkpoint writes in {@code folder}. Only one
-     * process may train into a checkpoint folder at a time; a second one would lose its write.
+     * process may train into a checkpoint folder at a time, because a second one would lose its
+     * write in progress.
      */
     static void deletePartialFiles(Path folder) {
         for (Path partial : CheckpointFile.partialFiles(folder)) {
@@ -59,7 +60,7 @@ public final class CheckpointListener implements TrainingListener {
                 Files.deleteIfExists(partial);
                 logger.info("Deleted {} ({} bytes), left by a checkpoint write that was interrupted", partial, bytes);
             } catch (IOException e) {
-                logger.warn("Could not delete partial checkpoint {}: {}", partial, e.toString());
+                logger.warn("Failed to delete partial checkpoint {}: {}. Delete it by hand.", partial, e.toString());
             }
         }
     }
@@ -76,8 +77,9 @@ public final class CheckpointListener implements TrainingListener {
     }
 
     /**
-     * Returns the step checkpoints in a folder, lowest step first; empty when there are none.
-     * Partial files of interrupted writes and files whose name has no step number are left out.
+     * Returns the step checkpoints in a folder, lowest step first, or an empty list when there are
+     * none. Partial files of interrupted writes and files whose name has no step number are left
+     * out.
      */
     public static List<Path> list(Path folder) {
         if (!Files.isDirectory(folder)) {

@@ -85,7 +85,7 @@ public final class CsvMetricsListener implements TrainingListener {
                 }
                 long step = stepOf(line, header);
                 if (step < 0) {
-                    logger.warn("Dropping malformed row from {} (a write cut off by a crash?): {}", file, line);
+                    logger.warn("Dropping malformed row from {}, as a crash mid-write leaves: {}", file, line);
                 } else if (step <= lastKeptStep) {
                     kept.append(line).append('\n');
                 }
@@ -99,7 +99,7 @@ public final class CsvMetricsListener implements TrainingListener {
         }
     }
 
-    /** Returns the step of a complete row, or -1 for a row with too few columns or no step. */
+    /** Returns the step of a complete row, or -1 for a row with the wrong column count or no step. */
     private static long stepOf(String line, String header) {
         String[] columns = line.split(",", -1);
         if (columns.length != header.split(",").length) {

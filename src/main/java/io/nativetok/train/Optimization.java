@@ -115,14 +115,14 @@ public final class Optimization implements AutoCloseable {
 
     /**
      * Returns the names of the block's parameters that contain NaN or infinite values, joined for
-     * a message, or null when all are finite. Checkpoints call this, so that a diverged model is
-     * never saved over a good one.
+     * a message, or null when all are finite. {@link TokenizerTrainer#save} calls this, so that a
+     * diverged model never replaces a good checkpoint.
      */
     public String nonFiniteParameters() {
         List<String> names = new ArrayList<>();
         try (NDManager scope = stateManager.newSubManager()) {
             for (Pair<String, Parameter> entry : block.getParameters()) {
-                // A view in the scope, so that the sums below do not pile up in the model's manager.
+                // A view in the scope, so that the checks below leave no arrays in the model's manager.
                 NDArray array = entry.getValue().getArray();
                 NDArray view = array.reshape(array.getShape());
                 view.attach(scope);

@@ -226,8 +226,8 @@ public final class TokenizerTrainer implements AutoCloseable {
 
     /**
      * Moves the new sampler to the data position of a loaded checkpoint. With another training
-     * set size or batch size than the checkpoint's, the data order cannot continue exactly: the
-     * run then continues from the start of the saved epoch, with a warning.
+     * set size or batch size than the checkpoint's, the data order cannot continue exactly, so the
+     * run continues from the start of the saved epoch and logs a warning.
      */
     private void restorePosition(BatchSampler.Position position, String savedSize) {
         boolean sameSize = savedSize == null || savedSize.equals(String.valueOf(sampler.size()));
@@ -253,8 +253,8 @@ public final class TokenizerTrainer implements AutoCloseable {
     /**
      * Saves parameters, optimizer state, step and data position to {@code path}, atomically.
      *
-     * @throws DivergenceException when a parameter is NaN or infinite; nothing is written then, so
-     *     an existing file at {@code path} and older checkpoints stay as they were
+     * @throws DivergenceException when a parameter is NaN or infinite. Nothing is written then, so
+     *     an existing file at {@code path} and older checkpoints stay as they were.
      */
     public void save(Path path) {
         String nonFinite = optimization.nonFiniteParameters();

@@ -65,22 +65,22 @@ class BadInputTest {
     }
 
     /**
-     * Runs {@code nativetok train} on TINY with 32 training images for 2 steps; an option in
+     * Runs {@code nativetok train} on TINY with 32 training images for 2 steps. An option in
      * {@code extra} replaces the default of the same name, since picocli rejects repeated options.
      */
     private static Run train(Path out, String... extra) {
         List<String> defaults = List.of(
                 "--preset", "tiny", "--steps", "2", "--eval-every", "0", "--train-images", "32",
                 "--data", TestData.cifar10().toString(), "--out", out.toString());
-        List<String> given = List.of(extra);
+        List<String> options = List.of(extra);
         List<String> args = new ArrayList<>(List.of("train", "--offline"));
         for (int i = 0; i < defaults.size(); i += 2) {
-            if (!given.contains(defaults.get(i))) {
+            if (!options.contains(defaults.get(i))) {
                 args.add(defaults.get(i));
                 args.add(defaults.get(i + 1));
             }
         }
-        args.addAll(given);
+        args.addAll(options);
         return run(args.toArray(String[]::new));
     }
 
@@ -165,7 +165,8 @@ class BadInputTest {
     void nonNumericBatchSizeIsUsageError() {
         Run run = train(folder.resolve("out"), "--batch-size", "x");
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().contains("--batch-size") && run.err().contains("'x'"), run.err());
+        assertTrue(run.err().contains("--batch-size"), run.err());
+        assertTrue(run.err().contains("'x'"), run.err());
     }
 
     @Test
@@ -248,12 +249,12 @@ class BadInputTest {
         Path out = folder.resolve("out");
         Files.createDirectories(out);
         Files.writeString(out.resolve("config.json"), "{}");
-        assertError(train(out), "already holds a run", "--resume", "--force");
+        assertError(train(out), "already contains a run", "--resume", "--force");
     }
 
     @Test
     void outputBelowFileRejected() throws IOException {
-        // Tests run as root, where a read-only folder is still writable; a path below a regular
+        // Tests run as root, and root can write into a read-only folder. A path below a regular
         // file can never become a folder, for root too.
         Path file = folder.resolve("plain-file");
         Files.writeString(file, "not a folder");

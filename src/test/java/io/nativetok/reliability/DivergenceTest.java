@@ -107,7 +107,7 @@ class DivergenceTest {
     }
 
     @Test
-    void saveRefusesNonFiniteParameters() throws Exception {
+    void saveRejectsNonFiniteParameters() throws Exception {
         Path file = folder.resolve("trainer.ckpt");
         try (NativeTok tok = NativeTok.builder().preset(Preset.TINY).build();
                 TokenizerTrainer trainer = tok.newTrainer(config());

@@ -46,9 +46,10 @@ class ExactResumeTest {
     }
 
     /**
-     * Settings that exercise every piece of resumable state within 25 steps: codebook restarts every
-     * 10 steps (steps 10 and 20 come after the stop), tail dropout, and 72 images in batches of 16,
-     * so the BatchSampler starts a new epoch every 4 steps and drops an incomplete tail.
+     * Settings that exercise every piece of resumable state within 25 steps. Codebook restarts
+     * run every 10 steps, so steps 10 and 20 come after the stop. Tail dropout is on. The 72
+     * images in batches of 16 make the BatchSampler start a new epoch every 4 steps and drop an
+     * incomplete tail.
      */
     private static TrainingConfig config() {
         return TrainingConfig.forPreset(Preset.TINY).toBuilder()

@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
  */
 public final class CheckpointFaults {
 
-    /** The message Linux gives for ENOSPC. */
+    /** The message Linux reports for ENOSPC. */
     public static final String DISK_FULL = "No space left on device";
 
     private CheckpointFaults() {}
