@@ -80,7 +80,7 @@ public final class DataCommand implements Callable<Integer> {
             PrintWriter outWriter = spec.commandLine().getOut();
             String name = dataset.toLowerCase(Locale.ROOT);
             if (!KNOWN_DATASETS.contains(name)) {
-                err.println("Unknown data set '" + dataset + "': expected one of " + String.join(", ", KNOWN_DATASETS)
+                err.println("error: Unknown data set '" + dataset + "': expected one of " + String.join(", ", KNOWN_DATASETS)
                         + ".");
                 return CommandLine.ExitCode.USAGE;
             }
@@ -95,7 +95,7 @@ public final class DataCommand implements Callable<Integer> {
             try (ProgressBar bar = ProgressBar.builder().label("cifar10").unit(ProgressBar.Unit.BYTES).build()) {
                 Download.builder().progress(bar).build().downloadCifar10(folder, url, md5);
             } catch (NativeTokException e) {
-                err.println("Error: " + e.getMessage());
+                err.println("error: " + e.getMessage());
                 return CommandLine.ExitCode.SOFTWARE;
             }
             outWriter.println("CIFAR-10 is ready in " + folder + " (" + String.join(", ", Cifar10.DATA_FILES) + ").");

@@ -78,7 +78,7 @@ class DataCommandTest {
         int exitCode = execute("download", "mnist");
 
         assertEquals(CommandLine.ExitCode.USAGE, exitCode);
-        assertEquals("Unknown data set 'mnist': expected one of cifar10." + System.lineSeparator(), err.toString());
+        assertEquals("error: Unknown data set 'mnist': expected one of cifar10." + System.lineSeparator(), err.toString());
     }
 
     @Test
@@ -90,7 +90,7 @@ class DataCommandTest {
         assertEquals(1, exitCode);
         String[] lines = err.toString().split(System.lineSeparator());
         assertEquals(1, lines.length, err.toString());
-        assertTrue(lines[0].startsWith("Error: Download of " + url + " failed: HTTP status 404"), lines[0]);
+        assertTrue(lines[0].startsWith("error: Download of " + url + " failed: HTTP status 404"), lines[0]);
         assertFalse(err.toString().contains("\tat "), "no stack trace");
     }
 
