@@ -354,7 +354,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Deletes the old run's checkpoints and metrics for --force, and creates the folder. */
+    /**
+     * Deletes the old run's checkpoints and metrics for --force, creates the folder, and deletes
+     * a partial tokenizer.ckpt that a kill during the final save of an earlier run left.
+     */
     private void prepareFolder() throws IOException {
         if (force) {
             for (Path old : CheckpointListener.list(out.resolve("checkpoints"))) {
@@ -372,6 +375,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!Files.isWritable(out)) {
             throw new NativeTokException("Output folder " + out + " is not writable. Choose a writable --out.");
         }
+        CheckpointListener.deletePartialFiles(out);
     }
 
     /**

@@ -53,7 +53,7 @@ public final class CheckpointListener implements TrainingListener {
      * process may train into a checkpoint folder at a time, because a second one would lose its
      * write in progress.
      */
-    static void deletePartialFiles(Path folder) {
+    public static void deletePartialFiles(Path folder) {
         for (Path partial : CheckpointFile.partialFiles(folder)) {
             try {
                 long bytes = Files.size(partial);

@@ -279,6 +279,23 @@ class BadInputTest {
     }
 
     @Test
+    void resumeWithoutPresetUsesCheckpointModel() throws IOException {
+        Path out = folder.resolve("out");
+        assertEquals(0, train(out).exitCode());
+        Files.writeString(out.resolve(".tokenizer.ckpt.x1.partial"), "left by a kill during the final save");
+
+        // Without --preset the default would be cifar10; the checkpoint's TINY model is used instead.
+        Run resumed = run("train", "--out", out.toString(), "--resume", "--steps", "3", "--train-images", "32",
+                "--offline", "--data", TestData.cifar10().toString());
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("at step 2"), resumed.out());
+        assertEquals(List.of(), CheckpointFile.partialFiles(out), "partial file left in the run folder");
+        try (NativeTok tok = NativeTok.load(out.resolve("tokenizer.ckpt"))) {
+            assertEquals(Preset.TINY.config().toMap(), tok.config().toMap());
+        }
+    }
+
+    @Test
     void resumeOfHntCheckpointNeedsHnt() throws IOException {
         Path out = folder.resolve("out");
         Path checkpoint = out.resolve("checkpoints/step-0000001.ckpt");
