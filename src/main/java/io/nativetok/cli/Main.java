@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             DataCommand.class,
             BenchCommand.class,
             KernelCommand.class,
+            TrainClassifierCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
