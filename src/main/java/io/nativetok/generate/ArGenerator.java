@@ -79,7 +79,7 @@ public final class ArGenerator extends BaseGenerator {
         NDArray classIds = scope.create(kept);
         NDArray logits = logits(tokens, classIds, training); // (B, L, K)
         NDArray loss = crossEntropy(logits, tokens).mean();
-        NDArray correct = logits.argMax(-1).eq(tokens).sum();
+        NDArray correct = logits.argMax(-1).eq(tokens).toType(DataType.FLOAT32, false).sum();
         return new BatchLoss(loss, correct, tokens.getShape().size());
     }
 

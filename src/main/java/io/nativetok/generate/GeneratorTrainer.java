@@ -165,7 +165,12 @@ public final class GeneratorTrainer implements AutoCloseable {
         }
         describeData(train);
         TrainingConfig config = optimization.config();
-        sampler = new BatchSampler(train.size(), Math.min(config.batchSize(), train.size()), config.seed());
+        int batch = Math.min(config.batchSize(), train.size());
+        if (sampler == null || sampler.size() != train.size() || sampler.batchSize() != batch
+                || sampler.seed() != config.seed()) {
+            // A second fit on the same data continues the data order; anything else starts it anew.
+            sampler = new BatchSampler(train.size(), batch, config.seed());
+        }
         if (pendingPosition != null) {
             sampler.restore(pendingPosition);
             pendingPosition = null;

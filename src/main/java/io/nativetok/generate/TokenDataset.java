@@ -11,13 +11,11 @@ import io.nativetok.data.ImageSets;
 import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.util.NativeTokException;
 import io.nativetok.util.ProgressListener;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.reflect.Type;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +35,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -400,59 +397,61 @@ public final class TokenDataset {
             throw new NativeTokException(
                     "Token data set not found: " + path.toAbsolutePath() + ". Create it with `nativetok tokenize`.");
         }
-        CRC32 crc = new CRC32();
-        try (DataInputStream in = new DataInputStream(
-                new BufferedInputStream(new CheckedInputStream(Files.newInputStream(path), crc), 1 << 16))) {
-            byte[] magic = new byte[MAGIC.length];
-            in.readFully(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw new NativeTokException(
-                        "Not a token data set: " + path + " does not start with the token file header. Pass a file"
-                                + " written by `nativetok tokenize`.");
-            }
-            int version = in.readInt();
-            if (version < 1 || version > FORMAT_VERSION) {
-                throw new NativeTokException(
-                        "Unsupported token file format version " + version + " in " + path + ": this version reads 1 to "
-                                + FORMAT_VERSION + ". Tokenize the images again with this version.");
-            }
-            int headerLength = in.readInt();
-            if (headerLength < 2 || headerLength > (16 << 20)) {
-                throw corrupted(path, "its header length " + headerLength + " is outside 2 to 16 MiB");
-            }
-            byte[] json = new byte[headerLength];
-            in.readFully(json);
-            Header header = Header.parse(new String(json, StandardCharsets.UTF_8), path);
-            long expectedSize = MAGIC.length + 8L + headerLength
-                    + (long) header.rows * header.length * header.idBytes + 2L * header.rows + 8;
-            long actualSize = Files.size(path);
-            if (actualSize != expectedSize) {
-                throw corrupted(path, "it has " + actualSize + " bytes but its header describes " + expectedSize);
-            }
-            int[] ids = new int[Math.multiplyExact(header.rows, header.length)];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = header.idBytes == 4 ? in.readInt() : in.readUnsignedShort();
-            }
-            int[] labels = new int[header.rows];
-            for (int r = 0; r < labels.length; r++) {
-                labels[r] = in.readShort();
-            }
-            long computed = crc.getValue();
-            long stored = in.readLong();
-            if (computed != stored) {
-                throw corrupted(path, "its CRC-32 is " + Long.toHexString(computed) + " but the file records "
-                        + Long.toHexString(stored));
-            }
-            try {
-                return new TokenDataset(ids, labels, header.length, header.codebookSize, header.classNames,
-                        header.identity, header.config, path);
-            } catch (IllegalArgumentException e) {
-                throw new NativeTokException(e.getMessage() + " Tokenize the images again.", e);
-            }
-        } catch (EOFException e) {
-            throw corrupted(path, "the file ends early (truncated)");
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
         } catch (IOException e) {
             throw new NativeTokException("Failed to read token data set " + path + ": " + e.getMessage() + ".", e);
+        }
+        if (bytes.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+            throw new NativeTokException(
+                    "Not a token data set: " + path + " does not start with the token file header. Pass a file"
+                            + " written by `nativetok tokenize`.");
+        }
+        int minimum = MAGIC.length + 8 + 8;
+        if (bytes.length < minimum) {
+            throw corrupted(path, "the file ends early (truncated)");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, bytes.length - 8);
+        long stored = buffer.getLong(bytes.length - 8);
+        if (crc.getValue() != stored) {
+            throw corrupted(path, "its CRC-32 is " + Long.toHexString(crc.getValue()) + " but the file records "
+                    + Long.toHexString(stored) + " (the file was changed or truncated)");
+        }
+
+        buffer.position(MAGIC.length);
+        int version = buffer.getInt();
+        if (version < 1 || version > FORMAT_VERSION) {
+            throw new NativeTokException(
+                    "Unsupported token file format version " + version + " in " + path + ": this version reads 1 to "
+                            + FORMAT_VERSION + ". Tokenize the images again with this version.");
+        }
+        int headerLength = buffer.getInt();
+        if (headerLength < 2 || headerLength > bytes.length - minimum) {
+            throw corrupted(path, "its header length " + headerLength + " does not fit in the file");
+        }
+        Header header = Header.parse(new String(bytes, buffer.position(), headerLength, StandardCharsets.UTF_8), path);
+        buffer.position(buffer.position() + headerLength);
+        long expectedSize = MAGIC.length + 8L + headerLength
+                + (long) header.rows * header.length * header.idBytes + 2L * header.rows + 8;
+        if (bytes.length != expectedSize) {
+            throw corrupted(path, "it has " + bytes.length + " bytes but its header describes " + expectedSize);
+        }
+        int[] ids = new int[header.rows * header.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = header.idBytes == 4 ? buffer.getInt() : Short.toUnsignedInt(buffer.getShort());
+        }
+        int[] labels = new int[header.rows];
+        for (int r = 0; r < labels.length; r++) {
+            labels[r] = buffer.getShort();
+        }
+        try {
+            return new TokenDataset(ids, labels, header.length, header.codebookSize, header.classNames,
+                    header.identity, header.config, path);
+        } catch (IllegalArgumentException e) {
+            throw new NativeTokException(e.getMessage() + " Tokenize the images again.", e);
         }
     }
 
