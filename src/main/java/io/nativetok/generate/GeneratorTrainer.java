@@ -56,10 +56,10 @@ public final class GeneratorTrainer implements AutoCloseable {
      */
     public static TrainingConfig defaults(GeneratorPreset preset) {
         return switch (preset) {
-            case TINY -> new TrainingConfig(32, 300, 2e-3f, 2e-4f, 20, 0.0f, 0.9f, 0.95f, 1f, 100, 100, 2, 0, 0);
-            case CIFAR10 -> new TrainingConfig(64, 10_000, 5e-4f, 5e-5f, 500, 0.05f, 0.9f, 0.95f, 1f, 1000, 1000, 3, 0, 0);
+            case TINY -> new TrainingConfig(32, 300, 2e-3f, 2e-4f, 20, 0.0f, 0.9f, 0.95f, 1f, 100, 100, 2, 0, 0f, 0);
+            case CIFAR10 -> new TrainingConfig(64, 10_000, 5e-4f, 5e-5f, 500, 0.05f, 0.9f, 0.95f, 1f, 1000, 1000, 3, 0, 0f, 0);
             case IMAGENET256 ->
-                    new TrainingConfig(256, 300_000, 1e-4f, 1e-5f, 5000, 0.05f, 0.9f, 0.95f, 1f, 10_000, 5000, 3, 0, 0);
+                    new TrainingConfig(256, 300_000, 1e-4f, 1e-5f, 5000, 0.05f, 0.9f, 0.95f, 1f, 10_000, 5000, 3, 0, 0f, 0);
         };
     }
 

@@ -170,7 +170,7 @@ public final class FeatureNetwork implements AutoCloseable {
         TrainingConfig schedule =
                 new TrainingConfig(
                         options.batchSize(), steps, options.learningRate(), options.learningRate() / 100,
-                        Math.max(1, stepsPerEpoch / 10), 5e-4f, 0.9f, 0.999f, 5f, 0, 0, 1, 0, options.seed());
+                        Math.max(1, stepsPerEpoch / 10), 5e-4f, 0.9f, 0.999f, 5f, 0, 0, 1, 0, 0f, options.seed());
 
         FeatureNetwork network = create(config, options.seed());
         long start = System.nanoTime();
