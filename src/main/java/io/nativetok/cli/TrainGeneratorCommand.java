@@ -91,7 +91,7 @@ public final class TrainGeneratorCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the newest checkpoint in DIR/checkpoints.")
     private boolean resume;
 
-    @Option(names = "--force", description = "Start over in a folder that already holds a run.")
+    @Option(names = "--force", description = "Start over in a folder that already contains a run.")
     private boolean force;
 
     @Override
@@ -149,12 +149,12 @@ public final class TrainGeneratorCommand implements Callable<Integer> {
         boolean hasRun = latest.isPresent() || Files.exists(out.resolve("config.json"));
         if (hasRun && !resume && !force) {
             throw new NativeTokException(
-                    "Output folder " + out + " already holds a run. Pass --resume to continue it, --force to start"
+                    "Output folder " + out + " already contains a run. Pass --resume to continue it, --force to start"
                             + " over (its checkpoints and metrics are deleted), or choose another --out.");
         }
         if (resume && latest.isEmpty() && hasRun) {
             throw new NativeTokException(
-                    "Cannot resume: " + out.resolve("checkpoints") + " holds no checkpoint. Start over with --force.");
+                    "Cannot resume: " + out.resolve("checkpoints") + " contains no checkpoint. Start over with --force.");
         }
         if (force && !resume) {
             for (Path old : CheckpointListener.list(out.resolve("checkpoints"))) {

@@ -90,8 +90,8 @@ public final class ArGenerator extends BaseGenerator {
 
     /**
      * Draws one sequence per class, with or without the key-value cache. Both give the same
-     * tokens for the same seed up to floating-point ties; without the cache every step reruns the
-     * whole prefix, which the benchmark uses as the baseline.
+     * tokens for the same seed, up to floating-point ties. Without the cache every step reruns the
+     * whole prefix, which is the benchmark's baseline.
      */
     public int[][] sample(int[] classes, SamplingOptions options, boolean useCache) {
         checkClasses(classes);

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** What both generators share: parameters, their manager, saving, loading and input checks. */
+/** Shared parts of both generators: parameters, their manager, saving, loading and input checks. */
 abstract class BaseGenerator implements Generator {
 
     final GeneratorConfig config;
@@ -78,7 +78,7 @@ abstract class BaseGenerator implements Generator {
         CheckpointFile.Header header = CheckpointFile.readHeader(path);
         if (!checkpointKind().equals(header.kind())) {
             throw new NativeTokException(
-                    "Checkpoint " + path + " holds a " + header.kind() + ", not a " + checkpointKind()
+                    "Checkpoint " + path + " contains a " + header.kind() + ", not a " + checkpointKind()
                             + ". Load it with Generators.load(path).");
         }
         List<String> differences = config.differences(GeneratorConfig.fromMap(header.config()));

@@ -3,7 +3,7 @@ package io.nativetok.generate;
 import java.util.Locale;
 
 /**
- * What one generator training step measured.
+ * Measurements of one generator training step.
  *
  * @param step the step number, 1-based
  * @param loss mean cross-entropy in nats over the predicted tokens (all L for the autoregressive

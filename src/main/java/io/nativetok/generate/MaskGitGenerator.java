@@ -124,10 +124,12 @@ public final class MaskGitGenerator extends BaseGenerator {
         int steps = options.steps();
         boolean guided = options.cfgScale() != 1f;
         SplittableRandom random = new SplittableRandom(options.seed());
+
         int[][] ids = new int[batch][length];
         for (int[] row : ids) {
             Arrays.fill(row, maskId());
         }
+
         try (NDManager scope = manager.newSubManager()) {
             NDArray classIds = scope.create(samplingClasses(classes, guided, config.classes()));
             for (int s = 1; s <= steps; s++) {
@@ -138,6 +140,7 @@ public final class MaskGitGenerator extends BaseGenerator {
                     classesInStep.attach(step);
                     logits = logits(inputs, classesInStep, false).toFloatArray(); // rows * L * K
                 }
+
                 float[] rows = guided ? TokenDraw.guide(logits, batch * length, codes, options.cfgScale()) : logits;
                 double ratio = (double) s / steps;
                 for (int b = 0; b < batch; b++) {

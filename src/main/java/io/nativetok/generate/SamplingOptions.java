@@ -3,7 +3,7 @@ package io.nativetok.generate;
 import java.util.Locale;
 
 /**
- * How a generator draws tokens.
+ * Options for drawing tokens from a generator.
  *
  * @param temperature divides the logits before the softmax; in (0, 10]. 1 samples the model's
  *     distribution, lower values make samples more likely but less varied

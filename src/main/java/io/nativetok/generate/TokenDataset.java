@@ -390,7 +390,7 @@ public final class TokenDataset {
      * Reads a data set written by {@link #save}.
      *
      * @throws NativeTokException when the file is missing, not a token file, of a newer format,
-     *     truncated or corrupted (CRC mismatch), or holds ids or labels outside their ranges
+     *     truncated or corrupted (CRC mismatch), or contains ids or labels outside their ranges
      */
     public static TokenDataset load(Path path) {
         if (!Files.isRegularFile(path)) {

@@ -388,7 +388,7 @@ public final class FeatureNetwork implements AutoCloseable {
         CheckpointFile.Header header = CheckpointFile.readHeader(path);
         if (!KIND.equals(header.kind())) {
             throw new NativeTokException(
-                    "Checkpoint " + path + " holds a " + header.kind() + ", not a feature network."
+                    "Checkpoint " + path + " contains a " + header.kind() + ", not a feature network."
                             + " Pass a file written by `nativetok train-classifier`.");
         }
         FeatureNetwork network = create(Config.fromMap(header.config()), 0);

@@ -126,7 +126,7 @@ class GeneratorCommandsTest {
         assertEquals(0, resumed.exitCode(), resumed.err());
         assertTrue(resumed.out().contains("at step 4"), resumed.out());
         TrainCommandTest.Run again = TrainCommandTest.run(trainArguments("ar", out));
-        assertOneLineError(again, "already holds a run");
+        assertOneLineError(again, "already contains a run");
     }
 
     @Test
