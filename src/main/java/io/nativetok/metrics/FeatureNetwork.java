@@ -415,7 +415,7 @@ public final class FeatureNetwork implements AutoCloseable {
 
     /**
      * Returns the training record: test accuracy, number of test images, training seconds and the
-     * training settings; empty for a network that was created but not trained.
+     * training settings. It is empty for a network that was created but not trained.
      */
     public Map<String, String> meta() {
         return Map.copyOf(meta);

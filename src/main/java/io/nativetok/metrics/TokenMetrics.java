@@ -91,7 +91,7 @@ public final class TokenMetrics {
      * generator's predicted probability, and the Jaccard overlap of those sets between positions.
      *
      * <p>The sets are computed from the averaged prediction: position i's distribution {@code
-     * p(z_i | z_<i, class)} is averaged over all rows of {@code data}, and the set holds the most
+     * p(z_i | z_<i, class)} is averaged over all rows of {@code data}, and the set contains the most
      * probable codes of that average until their total reaches {@code mass}. Averaged sets measure
      * which codes a position uses at all; small, disjoint sets mean that positions specialise.
      *

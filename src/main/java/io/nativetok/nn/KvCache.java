@@ -46,12 +46,12 @@ public final class KvCache {
         return keys[layer] == null ? 0 : keys[layer].getShape().get(2);
     }
 
-    /** Returns T, the number of positions every layer holds after the last completed step. */
+    /** Returns T, the number of positions every layer contains after the last completed step. */
     public int length() {
         return length;
     }
 
-    /** Records that every layer now holds {@code length} positions; call it after a step through all layers. */
+    /** Records that every layer now contains {@code length} positions. Call it after a step through all layers. */
     public void setLength(int length) {
         this.length = length;
     }

@@ -109,7 +109,7 @@ class FrechetDistanceTest {
     }
 
     @Test
-    void classifierIsOfConfidentUniformPredictionsIsClassCount() {
+    void classifierIsOfConfidentPredictions() {
         double[][] confident = new double[40][4];
         for (int i = 0; i < confident.length; i++) {
             confident[i][i % 4] = 1;

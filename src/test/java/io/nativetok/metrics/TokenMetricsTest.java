@@ -65,7 +65,7 @@ class TokenMetricsTest {
     }
 
     @Test
-    void coverageSetsCoverTheMassAndPairsAreComplete() {
+    void coverageSetsAndPairs() {
         TokenDataset data = handMade();
         try (ArGenerator generator = generatorFor(data)) {
             TokenMetrics.Coverage coverage = TokenMetrics.coverage(generator, data, 0.9);
