@@ -29,7 +29,8 @@ final class TokenDraw {
 
     /**
      * Turns one row of logits into the sampling distribution: divided by the temperature, all but
-     * the {@code topK} largest set to probability 0 (0 keeps all), softmax.
+     * the {@code topK} largest set to probability 0 (0 keeps all), softmax. Ids tied with the K-th
+     * largest logit are all kept.
      *
      * @return probabilities over the K ids
      */

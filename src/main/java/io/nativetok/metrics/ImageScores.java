@@ -42,7 +42,11 @@ public final class ImageScores {
         }
     }
 
-    /** Compares {@code evaluated} images with {@code real} ones. */
+    /**
+     * Compares {@code evaluated} images with {@code real} ones. Generated or reconstructed images
+     * held in a {@code (B, 3, H, W)} array become an {@link ImageSet} with {@code
+     * ImageSets.fromArray}, which rounds them to 8-bit pixels as saved images are.
+     */
     public static Scores compare(FeatureNetwork network, ImageSet real, ImageSet evaluated) {
         FeatureNetwork.Outputs realOutputs = network.run(real);
         FeatureNetwork.Outputs evaluatedOutputs = network.run(evaluated);
