@@ -29,7 +29,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
             description = "File that receives the trained network (.ckpt).")
     private Path out;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "15",
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10",
             description = "Passes over the 50,000 training images (default: ${DEFAULT-VALUE}).")
     private int epochs;
 
