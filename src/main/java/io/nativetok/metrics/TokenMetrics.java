@@ -39,12 +39,11 @@ public final class TokenMetrics {
     public static Table perPositionCrossEntropy(ArGenerator generator, TokenDataset data) {
         int length = data.length();
         double[] sums = new double[length];
-        forEachBatch(generator, data, (logProbabilities, rows) -> {
-            int codes = data.codebookSize();
-            for (int r = 0; r < rows.length; r++) {
-                for (int i = 0; i < length; i++) {
-                    sums[i] -= logProbabilities[(r * length + i) * codes + data.id(rows[r], i)];
-                }
+        forEachBatch(generator, data, (logProbabilities, tokens) -> {
+            NDArray targets = logProbabilities.gather(tokens.expandDims(-1), -1).squeeze(-1); // (B, L)
+            float[] batchSums = targets.sum(new int[] {0}).toFloatArray(); // (L)
+            for (int i = 0; i < length; i++) {
+                sums[i] -= batchSums[i];
             }
         });
         double[] crossEntropy = new double[length];
@@ -104,13 +103,11 @@ public final class TokenMetrics {
         int length = data.length();
         int codes = data.codebookSize();
         double[][] average = new double[length][codes];
-        forEachBatch(generator, data, (logProbabilities, rows) -> {
-            for (int r = 0; r < rows.length; r++) {
-                for (int i = 0; i < length; i++) {
-                    int base = (r * length + i) * codes;
-                    for (int k = 0; k < codes; k++) {
-                        average[i][k] += Math.exp(logProbabilities[base + k]) / data.size();
-                    }
+        forEachBatch(generator, data, (logProbabilities, tokens) -> {
+            float[] batchSums = logProbabilities.exp().sum(new int[] {0}).toFloatArray(); // (L, K)
+            for (int i = 0; i < length; i++) {
+                for (int k = 0; k < codes; k++) {
+                    average[i][k] += batchSums[i * codes + k] / (double) data.size();
                 }
             }
         });
@@ -214,9 +211,9 @@ public final class TokenMetrics {
                 DoubleColumn.create("perplexity", perplexity));
     }
 
-    /** Receives the flat {@code (B, L, K)} log-probabilities of a batch and its row indices. */
+    /** Receives the {@code (B, L, K)} log-probabilities and {@code (B, L)} token ids of a batch. */
     private interface BatchConsumer {
-        void accept(float[] logProbabilities, int[] rows);
+        void accept(NDArray logProbabilities, NDArray tokens);
     }
 
     private static void forEachBatch(ArGenerator generator, TokenDataset data, BatchConsumer consumer) {
@@ -231,8 +228,9 @@ public final class TokenMetrics {
         for (int from = 0; from < data.size(); from += BATCH) {
             int[] rows = IntStream.range(from, Math.min(data.size(), from + BATCH)).toArray();
             try (NDManager scope = generator.manager().newSubManager()) {
-                NDArray logits = generator.logits(data.tokenArray(scope, rows), data.labelArray(scope, rows), false);
-                consumer.accept(logits.logSoftmax(-1).toFloatArray(), rows);
+                NDArray tokens = data.tokenArray(scope, rows);
+                NDArray logits = generator.logits(tokens, data.labelArray(scope, rows), false);
+                consumer.accept(logits.logSoftmax(-1), tokens);
             }
         }
     }
