@@ -3,10 +3,13 @@ package io.nativetok.cli;
 import ai.djl.Device;
 import io.nativetok.bench.PyTorchComparison;
 import io.nativetok.bench.PythonProcess;
+import io.nativetok.bench.GeneratorBenchmark;
 import io.nativetok.bench.TokenizerBenchmark;
 import io.nativetok.data.Cifar10;
 import io.nativetok.data.DataLocation;
 import io.nativetok.data.ImageSet;
+import io.nativetok.generate.GeneratorPreset;
+import io.nativetok.generate.SamplingOptions;
 import io.nativetok.tokenizer.Devices;
 import io.nativetok.tokenizer.ModelFlops;
 import io.nativetok.tokenizer.NativeTokConfig;
@@ -25,21 +28,29 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measure training step time, encode and decode throughput and FLOP rate on CIFAR-10 images.")
+        description = "Measure training step time, encode and decode throughput and FLOP rate on CIFAR-10 images,"
+                + " or with --generators the generators' sampling speed.")
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "cifar10",
-            description = "Preset to measure: tiny or cifar10 (default: ${DEFAULT-VALUE}).")
+            description = "Preset to measure: tiny or cifar10; with --generators also imagenet256"
+                    + " (default: ${DEFAULT-VALUE}).")
     private String preset;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Images per step (default: the preset's).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "Images per step (default: the preset's); with --generators, images per sampling"
+                    + " call (default: 16).")
     private Integer batchSize;
 
     @Option(names = "--repetitions", paramLabel = "N", defaultValue = "10",
             description = "Timed repetitions of each measurement after 2 warm-up runs (default: ${DEFAULT-VALUE}).")
     private int repetitions;
+
+    @Option(names = "--generators",
+            description = "Measure the generators' sampling instead: AR tokens/s with and without the key-value"
+                    + " cache, and MaskGIT images/s (32 tokens, codebook 1,024, CFG 2, 8 MaskGIT steps).")
+    private boolean generators;
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "CIFAR-10 folder (default: $NATIVETOK_DATA, else datasets/cifar10).")
@@ -67,6 +78,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (generators) {
+            return benchmarkGenerators(out);
+        }
         Preset chosen = Preset.parse(preset);
         NativeTokConfig config = chosen.config();
         if (config.imageSize() != Cifar10.SIDE) {
@@ -112,6 +126,26 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "| training step model FLOP rate | %.1f GFLOP/s |%n", r.stepGflopPerSecond());
         out.printf(Locale.ROOT, "| 2048 x 2048 matmul, same run | %.1f GFLOP/s |%n", r.matmulGflopPerSecond());
         out.printf(Locale.ROOT, "| step FLOP rate / matmul rate | %.0f%% |%n", 100 * r.fractionOfMatmul());
+        out.flush();
+        return 0;
+    }
+
+    private int benchmarkGenerators(PrintWriter out) {
+        GeneratorPreset chosen = GeneratorPreset.parse(preset);
+        int batch = batchSize != null ? batchSize : 16;
+        SamplingOptions options = SamplingOptions.defaults().withCfgScale(2f).withSteps(8);
+        out.printf(Locale.ROOT, "Generator benchmark: preset %s, 32 tokens, codebook 1024, batch %d, CFG 2,"
+                + " %d repetitions, %d CPU threads%n", chosen.id(), batch, repetitions,
+                Runtime.getRuntime().availableProcessors());
+        out.flush();
+        GeneratorBenchmark.Result r = GeneratorBenchmark.run(chosen, 32, 1024, batch, options, repetitions);
+        out.printf(Locale.ROOT, "| measurement | value |%n| --- | --- |%n");
+        out.printf(Locale.ROOT, "| AR sampling with key-value cache | %.1f tokens/s |%n", r.cachedTokensPerSecond());
+        out.printf(Locale.ROOT, "| AR sampling, prefix recomputed each step | %.1f tokens/s |%n",
+                r.recomputedTokensPerSecond());
+        out.printf(Locale.ROOT, "| key-value cache speed-up | %.1fx |%n", r.cacheSpeedup());
+        out.printf(Locale.ROOT, "| MaskGIT sampling, %d steps | %.1f images/s |%n", r.maskGitSteps(),
+                r.maskGitImagesPerSecond());
         out.flush();
         return 0;
     }

@@ -20,13 +20,17 @@ import picocli.CommandLine.Command;
         name = "nativetok",
         mixinStandardHelpOptions = true,
         version = "nativetok 0.1.0",
-        description = "NativeTok visual tokenizer: training, data, benchmarks and notebooks.",
+        description = "NativeTok visual tokenizer: training, generators, data, benchmarks and notebooks.",
         subcommands = {
             TrainCommand.class,
             ReproduceCommand.class,
             DataCommand.class,
             BenchCommand.class,
             KernelCommand.class,
+            TokenizeCommand.class,
+            TrainGeneratorCommand.class,
+            SampleCommand.class,
+            TrainClassifierCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

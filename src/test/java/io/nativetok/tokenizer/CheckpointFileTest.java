@@ -1,0 +1,61 @@
+package io.nativetok.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import io.nativetok.util.NativeTokException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointFileTest {
+
+    @TempDir Path folder;
+
+    private static Linear smallBlock(NDManager manager) {
+        Linear block = Linear.builder().setUnits(3).build();
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, 2));
+        return block;
+    }
+
+    @Test
+    void smallFileWithExtrasReadsBack() {
+        Path file = folder.resolve("small.ckpt");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Linear saved = smallBlock(manager);
+            NDArray extra = manager.create(new float[] {1, 2, 3});
+            CheckpointFile.write(file, "test", Map.of("a", "1"), Map.of("step", "4"), saved, Map.of("moment", extra));
+
+            Linear loaded = smallBlock(manager);
+            Map<String, NDArray> extras = CheckpointFile.readInto(file, loaded, manager);
+            assertArrayEquals(new float[] {1, 2, 3}, extras.get("moment").toFloatArray());
+            assertArrayEquals(saved.getParameters().get(0).getValue().getArray().toFloatArray(),
+                    loaded.getParameters().get(0).getValue().getArray().toFloatArray());
+            assertEquals("4", CheckpointFile.readHeader(file).meta().get("step"));
+        }
+    }
+
+    @Test
+    void flippedByteInSmallFileIsCorrupted() throws Exception {
+        Path file = folder.resolve("small.ckpt");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            CheckpointFile.write(file, "test", Map.of(), Map.of(), smallBlock(manager),
+                    Map.of("moment", manager.create(new float[] {1, 2, 3})));
+            byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length - 12] ^= 0x10;
+            Files.write(file, bytes);
+            NativeTokException error = assertThrows(NativeTokException.class,
+                    () -> CheckpointFile.readInto(file, smallBlock(manager), manager));
+            assertTrue(error.getMessage().contains("corrupted"), error.getMessage());
+        }
+    }
+}
