@@ -1,5 +1,6 @@
 package io.nativetok.generate;
 
+import io.nativetok.nn.GradMode;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -94,6 +95,12 @@ public final class ArGenerator extends BaseGenerator {
      * whole prefix, which is the benchmark's baseline.
      */
     public int[][] sample(int[] classes, SamplingOptions options, boolean useCache) {
+        try (GradMode off = GradMode.off()) {
+            return sampleWithoutGrad(classes, options, useCache);
+        }
+    }
+
+    private int[][] sampleWithoutGrad(int[] classes, SamplingOptions options, boolean useCache) {
         checkClasses(classes);
         options.check(config);
         int batch = classes.length;

@@ -1,5 +1,6 @@
 package io.nativetok.generate;
 
+import io.nativetok.nn.GradMode;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
@@ -126,6 +127,12 @@ public final class GeneratorTrainer implements AutoCloseable {
 
     /** Measures any generator's validation cross-entropy on {@code data}. */
     public static GeneratorEvaluation evaluate(Generator generator, TokenDataset data, long step) {
+        try (GradMode off = GradMode.off()) {
+            return evaluateWithoutGrad(generator, data, step);
+        }
+    }
+
+    private static GeneratorEvaluation evaluateWithoutGrad(Generator generator, TokenDataset data, long step) {
         checkData(generator.config(), data);
         SplittableRandom random = new SplittableRandom(EVALUATION_SEED);
         double lossSum = 0;

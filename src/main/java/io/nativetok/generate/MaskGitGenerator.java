@@ -1,5 +1,6 @@
 package io.nativetok.generate;
 
+import io.nativetok.nn.GradMode;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -116,6 +117,12 @@ public final class MaskGitGenerator extends BaseGenerator {
 
     @Override
     public int[][] sample(int[] classes, SamplingOptions options) {
+        try (GradMode off = GradMode.off()) {
+            return sampleWithoutGrad(classes, options);
+        }
+    }
+
+    private int[][] sampleWithoutGrad(int[] classes, SamplingOptions options) {
         checkClasses(classes);
         options.check(config);
         int batch = classes.length;

@@ -133,6 +133,9 @@ final class CellExecutionControl extends DirectExecutionControl {
 
         @Override
         public void run() {
+            // libtorch's grad mode is per thread and on in new threads; cells start with it off,
+            // as the main thread of a Java program does once DJL has loaded its engine.
+            disableGradMode();
             try {
                 value = doitMethod.invoke(null);
             } catch (InvocationTargetException e) {
@@ -162,6 +165,14 @@ final class CellExecutionControl extends DirectExecutionControl {
         /** Returns the engine that JShell created, or null before JShell was built. */
         CellExecutionControl control() {
             return control;
+        }
+    }
+
+    private static void disableGradMode() {
+        try {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        } catch (RuntimeException | LinkageError e) {
+            // The engine is not loaded yet; the first DJL call on this thread loads it with grad mode off.
         }
     }
 }

@@ -84,7 +84,9 @@ public final class Layers {
      * result equals {@code source} exactly when {@code target} contains only finite values.
      */
     public static void assign(NDArray target, NDArray source) {
-        target.muli(0).addi(source);
+        try (GradMode off = GradMode.off()) {
+            target.muli(0).addi(source);
+        }
     }
 
     /** Runs a single-input, single-output block. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.nativetok.nn.CausalExperts;
+import io.nativetok.nn.GradMode;
 import io.nativetok.nn.Layers;
 import io.nativetok.nn.NativeTokEncoder;
 import java.util.ArrayList;
@@ -54,7 +55,8 @@ public final class CausalityCheck {
             throw new IllegalArgumentException(
                     "Invalid position " + position + ": expected 0 to " + (tokens - 1) + ".");
         }
-        try (NDManager scope = images.getManager().newSubManager()) {
+        try (GradMode off = GradMode.off();
+                NDManager scope = images.getManager().newSubManager()) {
             NDArray reference = tokenizer.latents(images);
             reference.attach(scope);
             List<Parameter> perturbed = perturbedParameters(tokenizer, position);

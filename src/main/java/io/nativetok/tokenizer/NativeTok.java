@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.TruncatedNormalInitializer;
 import ai.djl.util.Pair;
+import io.nativetok.nn.GradMode;
 import io.nativetok.nn.LatentEncoder;
 import io.nativetok.nn.Layers;
 import io.nativetok.nn.PixelDecoder;
@@ -104,7 +105,8 @@ public final class NativeTok implements AutoCloseable {
      */
     public int[][] encode(NDArray images) {
         checkImages(images);
-        try (NDManager scope = images.getManager().newSubManager()) {
+        try (GradMode off = GradMode.off();
+                NDManager scope = images.getManager().newSubManager()) {
             NDArray x = toModelScale(images, scope);
             NDArray ids = model.encode(parameterStore, x).ids();
             return toIntRows(ids);
@@ -118,7 +120,8 @@ public final class NativeTok implements AutoCloseable {
     public NDArray latents(NDArray images) {
         checkImages(images);
         NDManager target = images.getManager();
-        try (NDManager scope = target.newSubManager()) {
+        try (GradMode off = GradMode.off();
+                NDManager scope = target.newSubManager()) {
             NDArray x = toModelScale(images, scope);
             NDArray latents = model.encoder().encode(parameterStore, x, false);
             latents.attach(target);
@@ -136,7 +139,8 @@ public final class NativeTok implements AutoCloseable {
      */
     public NDArray decode(int[][] ids, NDManager into) {
         checkIds(ids);
-        try (NDManager scope = into.newSubManager()) {
+        try (GradMode off = GradMode.off();
+                NDManager scope = into.newSubManager()) {
             NDArray idArray = scope.create(flatten(ids), new Shape(ids.length, ids[0].length));
             NDArray images = toPixelScale(model.decode(parameterStore, idArray));
             images.attach(into);
@@ -176,7 +180,8 @@ public final class NativeTok implements AutoCloseable {
     public NDArray reconstruct(NDArray images) {
         checkImages(images);
         NDManager target = images.getManager();
-        try (NDManager scope = target.newSubManager()) {
+        try (GradMode off = GradMode.off();
+                NDManager scope = target.newSubManager()) {
             NDArray x = toModelScale(images, scope);
             TokenizerOutput output = model.forward(parameterStore, x, false);
             NDArray result = toPixelScale(output.reconstruction());

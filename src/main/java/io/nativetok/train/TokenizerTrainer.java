@@ -7,6 +7,7 @@ import io.nativetok.data.BatchSampler;
 import io.nativetok.data.ImageSet;
 import io.nativetok.data.ImageSets;
 import io.nativetok.metrics.CodebookStats;
+import io.nativetok.nn.GradMode;
 import io.nativetok.metrics.ImageQuality;
 import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.TokenizerOutput;
@@ -159,7 +160,8 @@ public final class TokenizerTrainer implements AutoCloseable {
         for (int from = 0; from < set.size(); from += EVALUATION_BATCH) {
             int to = Math.min(set.size(), from + EVALUATION_BATCH);
             int[] indices = java.util.stream.IntStream.range(from, to).toArray();
-            try (NDManager scope = tokenizer.manager().newSubManager()) {
+            try (GradMode off = GradMode.off();
+                    NDManager scope = tokenizer.manager().newSubManager()) {
                 NDArray images = ImageSets.toArray(scope, set, indices);
                 NDArray x = images.mul(2).sub(1);
                 TokenizerOutput output = tokenizer.forward(x, false);
