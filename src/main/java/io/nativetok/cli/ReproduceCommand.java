@@ -15,12 +15,12 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "reproduce",
         mixinStandardHelpOptions = true,
-        description = "Run an experiment recipe (positions, hnt); re-running resumes it.")
+        description = "Run an experiment recipe (main, positions, hnt, maskgit-steps); re-running resumes it.")
 public final class ReproduceCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "Experiment: positions or hnt.")
+    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "Experiment: main, positions, hnt or maskgit-steps.")
     private String experiment;
 
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "cifar10",

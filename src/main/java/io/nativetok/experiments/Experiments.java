@@ -29,8 +29,10 @@ public final class Experiments {
     private static final Map<String, Experiment> KNOWN = new LinkedHashMap<>();
 
     static {
+        register(new MainExperiment());
         register(new PositionsExperiment());
         register(new HntExperiment());
+        register(new MaskGitStepsExperiment());
     }
 
     private Experiments() {}

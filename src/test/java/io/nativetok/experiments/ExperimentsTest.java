@@ -49,6 +49,29 @@ class ExperimentsTest {
     }
 
     @Test
+    void mainRecipeProducesCompleteTables() {
+        Path out = folder.resolve("main");
+        Map<String, Table> tables = run("main", out, false);
+        assertComplete(tables.get("main"), List.of("tokenizer", "generator", "psnr", "ssim",
+                "reconstruction_classifier_fd", "codebook_usage", "validation_cross_entropy_bits",
+                "generation_classifier_fd", "generation_classifier_is"));
+        assertEquals(6, tables.get("main").rowCount(), "3 tokenizers x 2 generators");
+        assertComplete(tables.get("token_statistics"), List.of("tokenizer", "ar_mean_cross_entropy_bits",
+                "mean_marginal_entropy_bits", "mean_90pct_set_overlap"));
+        assertComplete(tables.get("per_position_cross_entropy"),
+                List.of("tokenizer", "position", "cross_entropy_bits", "marginal_entropy_bits"));
+        assertTrue(Files.isRegularFile(out.resolve("per_position_cross_entropy.png")));
+    }
+
+    @Test
+    void maskgitStepsRecipeProducesCompleteTable() {
+        Map<String, Table> tables = run("maskgit-steps", folder.resolve("steps"), false);
+        assertComplete(tables.get("maskgit_steps"),
+                List.of("tokenizer", "steps", "classifier_fd", "classifier_is", "milliseconds_per_image"));
+        assertEquals(4, tables.get("maskgit_steps").rowCount(), "2 tokenizers x steps 4 and 8 (L = 8)");
+    }
+
+    @Test
     void hntRecipeProducesCompleteTable() {
         Map<String, Table> tables = run("hnt", folder.resolve("hnt"), false);
         assertComplete(tables.get("hnt_vs_direct"),

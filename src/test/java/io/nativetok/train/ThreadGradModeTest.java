@@ -19,14 +19,15 @@ class ThreadGradModeTest {
     @Test
     void trainingAndChecksWorkWithGradModeOn() throws Exception {
         TestImages.cifarTest();
+        ai.djl.engine.Engine.getInstance(); // loads libtorch, whose JNI calls the worker makes directly
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicReference<Boolean> modeAfter = new AtomicReference<>();
         Thread worker = new Thread(() -> {
-            JniUtils.setGradMode(true);
             TrainingConfig config = TrainingConfig.forPreset(Preset.TINY).toBuilder().restartUnusedCodes(2).build();
             try (NativeTok tok = NativeTok.builder().preset(Preset.TINY).build();
                     TokenizerTrainer trainer = tok.newTrainer(config);
                     NDManager manager = NDManager.newBaseManager()) {
+                JniUtils.setGradMode(true);
                 NDArray images = TestImages.cifarBatch(manager, 8);
                 for (int i = 0; i < 4; i++) {
                     trainer.step(images);
