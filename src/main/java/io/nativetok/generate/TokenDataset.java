@@ -169,6 +169,9 @@ public final class TokenDataset {
                     "The image set has no labels: the generators are class-conditional and need a labelled set,"
                             + " such as CIFAR-10 or an ImageFolder with class folders.");
         }
+        if (progress == null) {
+            progress = ProgressListener.NONE;
+        }
         int count = images.size();
         int[][] tokens = new int[count][];
         int[] labels = new int[count];
