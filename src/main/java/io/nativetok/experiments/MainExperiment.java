@@ -57,13 +57,17 @@ public final class MainExperiment implements Experiment {
                 DoubleColumn.create("mean_marginal_entropy_bits"), DoubleColumn.create("mean_90pct_set_overlap"));
         Map<String, Table> crossEntropy = new LinkedHashMap<>();
 
+        // All tokenizers train first, so that their reconstruction results (and the positions recipe,
+        // which can reuse them) are available hours before the generators finish.
+        for (EncoderKind kind : EncoderKind.values()) {
+            try (NativeTok tokenizer = trainTokenizer(context, kind, budget)) {
+                context.evaluate("tokenizer-" + kind.id(), tokenizer);
+            }
+        }
         try (FeatureNetwork network = stages.featureNetwork()) {
             for (EncoderKind kind : EncoderKind.values()) {
                 String id = kind.id();
-                NativeTokConfig config = context.preset().toBuilder().encoder(kind).build();
-                TrainingConfig training =
-                        TrainingConfig.forPreset(context.preset()).toBuilder().steps(budget.tokenizerSteps()).build();
-                try (NativeTok tokenizer = context.trainTokenizer("tokenizer-" + id, config, training)) {
+                try (NativeTok tokenizer = trainTokenizer(context, kind, budget)) {
                     Evaluation reconstruction = context.evaluate("tokenizer-" + id, tokenizer);
                     double reconstructionFd = reconstructionFd(network, tokenizer, context.evaluation());
                     TokenDataset train = stages.tokens("tokens-" + id + "-train", tokenizer, context.train());
@@ -103,6 +107,14 @@ public final class MainExperiment implements Experiment {
                 + " columns belong to the tokenizer and repeat on its two rows. MaskGIT samples with "
                 + MASKGIT_STEPS + " steps; all generators sample with temperature 1, no top-k and CFG scale as in"
                 + " SamplingOptions.defaults().");
+    }
+
+    /** Trains the tokenizer of {@code kind} at the recipe's budget, or loads it when it is finished. */
+    static NativeTok trainTokenizer(ExperimentContext context, EncoderKind kind, Budget budget) {
+        NativeTokConfig config = context.preset().toBuilder().encoder(kind).build();
+        TrainingConfig training =
+                TrainingConfig.forPreset(context.preset()).toBuilder().steps(budget.tokenizerSteps()).build();
+        return context.trainTokenizer("tokenizer-" + kind.id(), config, training);
     }
 
     private static Table emptyMainTable() {

@@ -7,8 +7,6 @@ import io.nativetok.metrics.TokenPositions;
 import io.nativetok.plot.Plots;
 import io.nativetok.tokenizer.EncoderKind;
 import io.nativetok.tokenizer.NativeTok;
-import io.nativetok.tokenizer.NativeTokConfig;
-import io.nativetok.train.TrainingConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,10 +37,7 @@ public final class PositionsExperiment implements Experiment {
         Map<String, Table> prefixTables = new LinkedHashMap<>();
         Map<String, Table> influenceTables = new LinkedHashMap<>();
         for (EncoderKind kind : EncoderKind.values()) {
-            NativeTokConfig config = context.preset().toBuilder().encoder(kind).build();
-            TrainingConfig training =
-                    TrainingConfig.forPreset(context.preset()).toBuilder().steps(budget.tokenizerSteps()).build();
-            try (NativeTok tokenizer = context.trainTokenizer("tokenizer-" + kind.id(), config, training)) {
+            try (NativeTok tokenizer = MainExperiment.trainTokenizer(context, kind, budget)) {
                 long start = System.nanoTime();
                 int[] prefixes = prefixLengths(tokenizer.tokens());
                 prefixTables.put(kind.id(), TokenPositions.prefixQuality(tokenizer, context.evaluation(), prefixes));
