@@ -40,13 +40,18 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Delete the folder's earlier results and run again.")
     private boolean force;
 
+    @Option(names = "--tokenizers-from", paramLabel = "DIR",
+            description = "Load the finished tokenizers from this recipe folder (e.g. main's --out at the same"
+                    + " preset) instead of training them again.")
+    private Path tokenizersFrom;
+
     @Override
     public Integer call() {
         Experiments.byName(experiment);
         Preset chosen = Preset.parse(preset);
         Path cifar10 = DataLocation.fromSystem().locateCifar10(data, offline, null);
         String command = "nativetok " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        Experiments.run(experiment, chosen, out, cifar10, force, System.err, command);
+        Experiments.run(experiment, chosen, out, cifar10, force, System.err, command, tokenizersFrom);
         spec.commandLine().getOut().println("Wrote " + out.resolve("summary.md").toAbsolutePath());
         return 0;
     }

@@ -2,6 +2,8 @@ package io.nativetok.experiments;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.nativetok.data.ImageSet;
 import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.NativeTokConfig;
@@ -52,18 +54,24 @@ public final class ExperimentContext {
     private final ImageSet train;
     private final ImageSet evaluation;
     private final PrintStream log;
+    private final Path tokenizersFrom;
     private final Map<String, Table> tables = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Double> stageMinutes = new LinkedHashMap<>();
 
-    ExperimentContext(
-            String experiment, Preset preset, Path out, ImageSet train, ImageSet evaluation, PrintStream log) {
+    ExperimentContext(String experiment, Preset preset, Path out, ImageSet train, ImageSet evaluation,
+            PrintStream log, Path tokenizersFrom) {
         this.experiment = experiment;
         this.preset = preset;
         this.out = out;
         this.train = train;
         this.evaluation = evaluation;
         this.log = log;
+        this.tokenizersFrom = tokenizersFrom;
+        if (tokenizersFrom != null) {
+            notes.add("The tokenizers were not trained here: they were loaded from `" + tokenizersFrom
+                    + "`, where the same configuration and training budget produced them.");
+        }
     }
 
     /** Returns the preset the recipe runs at. */
@@ -98,6 +106,9 @@ public final class ExperimentContext {
      * @return the trained tokenizer; the caller closes it
      */
     public NativeTok trainTokenizer(String id, NativeTokConfig config, TrainingConfig training) {
+        if (tokenizersFrom != null) {
+            return reuseTokenizer(id, config, training);
+        }
         Path folder = out.resolve(id);
         Path finished = folder.resolve("tokenizer.ckpt");
         if (Files.isRegularFile(finished)) {
@@ -124,6 +135,44 @@ public final class ExperimentContext {
         }
         recordStage("train " + id, start);
         return tokenizer;
+    }
+
+    /**
+     * Loads the finished tokenizer {@code id} of another recipe's folder, after checking that it was
+     * trained with exactly {@code config} and {@code training}.
+     */
+    private NativeTok reuseTokenizer(String id, NativeTokConfig config, TrainingConfig training) {
+        Path folder = tokenizersFrom.resolve(id);
+        Path finished = folder.resolve("tokenizer.ckpt");
+        Path recorded = folder.resolve("config.json");
+        if (!Files.isRegularFile(finished) || !Files.isRegularFile(recorded)) {
+            throw new NativeTokException("Cannot reuse tokenizer '" + id + "' from " + tokenizersFrom + ": "
+                    + finished + " does not exist yet, so the recipe there has not finished training it. Let that"
+                    + " recipe finish first, or run without --tokenizers-from to train the tokenizers here.");
+        }
+        JsonObject expected = JsonParser.parseString(
+                GSON.toJson(Map.of("model", config.toMap(), "training", training.toMap()))).getAsJsonObject();
+        JsonObject found;
+        try {
+            found = JsonParser.parseString(Files.readString(recorded)).getAsJsonObject();
+        } catch (IOException | RuntimeException e) {
+            throw new NativeTokException("Failed to read " + recorded + ": " + e.getMessage()
+                    + ". Reuse tokenizers only from a folder written by `nativetok reproduce`.", e);
+        }
+        for (String part : List.of("model", "training")) {
+            JsonObject want = expected.getAsJsonObject(part);
+            JsonObject have = found.has(part) ? found.getAsJsonObject(part) : new JsonObject();
+            for (String key : want.keySet()) {
+                if (!want.get(key).equals(have.get(key))) {
+                    throw new NativeTokException("Cannot reuse tokenizer '" + id + "' from " + tokenizersFrom
+                            + ": it was trained with " + part + " setting " + key + " = " + have.get(key)
+                            + ", but this recipe at preset " + preset.id() + " needs " + want.get(key)
+                            + ". Reuse tokenizers of a recipe run at the same preset, or train them here.");
+                }
+            }
+        }
+        log.printf("[%s] %s: reusing the finished tokenizer %s%n", experiment, id, finished);
+        return NativeTok.load(finished);
     }
 
     /**

@@ -68,7 +68,28 @@ public final class Experiments {
      */
     public static Map<String, Table> run(
             String name, Preset preset, Path out, Path cifar10, boolean force, PrintStream log, String command) {
+        return run(name, preset, out, cifar10, force, log, command, null);
+    }
+
+    /**
+     * Runs a recipe on CIFAR-10 and returns its tables, loading finished tokenizers from another
+     * recipe's output folder instead of training them.
+     *
+     * <p>{@code tokenizersFrom} is the output folder of a recipe at the same preset, e.g. {@code
+     * main}, whose tokenizers have the configuration and budget this recipe needs; every tokenizer
+     * must be finished there. With {@code null} the recipe trains its own.
+     */
+    public static Map<String, Table> run(String name, Preset preset, Path out, Path cifar10, boolean force,
+            PrintStream log, String command, Path tokenizersFrom) {
         Experiment experiment = byName(name);
+        if (tokenizersFrom != null && !Files.isDirectory(tokenizersFrom)) {
+            throw new IllegalArgumentException("Invalid tokenizer folder " + tokenizersFrom
+                    + ": it does not exist. Give the --out folder of a recipe that trained the tokenizers.");
+        }
+        if (tokenizersFrom != null && tokenizersFrom.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("Invalid tokenizer folder " + tokenizersFrom
+                    + ": it is the output folder itself. Give the --out folder of another recipe.");
+        }
         if (preset == Preset.IMAGENET256) {
             throw new IllegalArgumentException(
                     "Invalid preset imagenet256 for the recipes: they train on CIFAR-10 at 32 x 32. Use tiny or"
@@ -78,7 +99,7 @@ public final class Experiments {
         Budget budget = Budget.forPreset(preset);
         ImageSet train = limit(Cifar10.load(cifar10, Cifar10.Split.TRAIN), budget.trainImages());
         ImageSet evaluation = limit(Cifar10.load(cifar10, Cifar10.Split.TEST_EXACT), budget.evaluationImages());
-        ExperimentContext context = new ExperimentContext(name, preset, out, train, evaluation, log);
+        ExperimentContext context = new ExperimentContext(name, preset, out, train, evaluation, log, tokenizersFrom);
         long start = System.nanoTime();
         experiment.run(context);
         context.recordStage("whole recipe (this invocation)", start);

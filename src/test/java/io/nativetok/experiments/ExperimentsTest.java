@@ -64,6 +64,40 @@ class ExperimentsTest {
     }
 
     @Test
+    void positionsReusesFinishedTokenizersWithIdenticalResults() throws Exception {
+        Path trained = folder.resolve("trained");
+        Map<String, Table> own = run("positions", trained, false);
+        Path reusing = folder.resolve("reusing");
+        Map<String, Table> reused = Experiments.run(
+                "positions", Preset.TINY, reusing, TestData.cifar10(), false, QUIET, "test", trained);
+        for (String name : List.of("prefix_quality", "position_influence")) {
+            assertEquals(own.get(name).printAll(), reused.get(name).printAll(), name);
+        }
+        assertTrue(Files.notExists(reusing.resolve("tokenizer-nativetok")), "nothing is trained again");
+        assertTrue(Files.readString(reusing.resolve("summary.md")).contains("loaded from"));
+
+        Path config = trained.resolve("tokenizer-titok/config.json");
+        Files.writeString(config, Files.readString(config).replace("\"train.steps\": \"30\"", "\"train.steps\": \"31\""));
+        NativeTokException changed = assertThrows(NativeTokException.class, () -> Experiments.run(
+                "positions", Preset.TINY, folder.resolve("changed"), TestData.cifar10(), false, QUIET, "test", trained));
+        assertTrue(changed.getMessage().contains("train.steps = \"31\""), changed.getMessage());
+    }
+
+    @Test
+    void tokenizerFolderMustHoldFinishedTokenizers() throws Exception {
+        Path empty = Files.createDirectories(folder.resolve("empty"));
+        NativeTokException unfinished = assertThrows(NativeTokException.class, () -> Experiments.run(
+                "positions", Preset.TINY, folder.resolve("out"), TestData.cifar10(), false, QUIET, "test", empty));
+        assertTrue(unfinished.getMessage().contains("tokenizer-nativetok"), unfinished.getMessage());
+        assertTrue(unfinished.getMessage().contains("does not exist yet"), unfinished.getMessage());
+
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> Experiments.run(
+                "positions", Preset.TINY, folder.resolve("out2"), TestData.cifar10(), false, QUIET, "test",
+                folder.resolve("absent")));
+        assertTrue(missing.getMessage().contains("absent"), missing.getMessage());
+    }
+
+    @Test
     void maskgitStepsRecipeProducesCompleteTable() {
         Map<String, Table> tables = run("maskgit-steps", folder.resolve("steps"), false);
         assertComplete(tables.get("maskgit_steps"),
