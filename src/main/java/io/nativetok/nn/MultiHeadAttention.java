@@ -74,9 +74,11 @@ public final class MultiHeadAttention extends AbstractBlock {
         q = q.reshape(batch, queryRows, heads, headWidth).transpose(0, 2, 1, 3); // (B, H, Q, E)
 
         NDArray kv = Layers.forward(keyValue, parameterStore, x, training);
-        kv = kv.reshape(batch, length, 2, heads, headWidth).transpose(2, 0, 3, 1, 4); // (2, B, H, T, E)
-        NDArray k = kv.get(0);
-        NDArray v = kv.get(1);
+        // split, not two selects: its backward is one concatenation instead of two zero-filled
+        // (B, T, 2, H, E) gradients.
+        NDList keysAndValues = kv.reshape(batch, length, 2, heads, headWidth).split(2, 2); // 2 x (B, T, 1, H, E)
+        NDArray k = keysAndValues.get(0).reshape(batch, length, heads, headWidth).transpose(0, 2, 1, 3); // (B, H, T, E)
+        NDArray v = keysAndValues.get(1).reshape(batch, length, heads, headWidth).transpose(0, 2, 1, 3);
 
         NDArray logits = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, Q, T)
         if (mask != null) {
