@@ -15,6 +15,7 @@ import io.nativetok.generate.TokenDataset;
 import io.nativetok.metrics.FeatureNetwork;
 import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.train.TrainingConfig;
+import io.nativetok.util.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ final class GenerationStages {
             return TokenDataset.load(file, tokenizer);
         }
         long start = System.nanoTime();
-        TokenDataset data = TokenDataset.tokenize(tokenizer, images, TOKENIZE_BATCH, null);
+        TokenDataset data = TokenDataset.tokenize(tokenizer, images, TOKENIZE_BATCH, ProgressListener.NONE);
         data.save(file);
         context.recordStage("tokenize " + id, start);
         return data;
