@@ -1,5 +1,11 @@
 package io.nativetok.train;
 
+import java.util.List;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.Table;
+
 /**
  * Reconstruction quality of a tokenizer on a set of images.
  *
@@ -21,5 +27,20 @@ public record Evaluation(
                 java.util.Locale.ROOT,
                 "PSNR %.2f dB, SSIM %.4f, codebook usage %.1f%%, perplexity %.1f on %d images",
                 psnr, ssim, 100 * codebookUsage, perplexity, images);
+    }
+
+    /**
+     * Creates a table with one row per evaluation and the columns {@code step}, {@code images},
+     * {@code psnr}, {@code ssim}, {@code mse}, {@code codebook_usage} and {@code perplexity}.
+     */
+    public static Table toTable(String title, List<Evaluation> evaluations) {
+        return Table.create(title,
+                LongColumn.create("step", evaluations.stream().mapToLong(Evaluation::step).toArray()),
+                IntColumn.create("images", evaluations.stream().mapToInt(Evaluation::images).toArray()),
+                DoubleColumn.create("psnr", evaluations.stream().mapToDouble(Evaluation::psnr)),
+                DoubleColumn.create("ssim", evaluations.stream().mapToDouble(Evaluation::ssim)),
+                DoubleColumn.create("mse", evaluations.stream().mapToDouble(Evaluation::mse)),
+                DoubleColumn.create("codebook_usage", evaluations.stream().mapToDouble(Evaluation::codebookUsage)),
+                DoubleColumn.create("perplexity", evaluations.stream().mapToDouble(Evaluation::perplexity)));
     }
 }

@@ -1,5 +1,11 @@
 package io.nativetok.train;
 
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.Table;
+
 /**
  * What one tokenizer training step measured.
  *
@@ -34,5 +40,30 @@ public record StepMetrics(
                 java.util.Locale.ROOT,
                 "loss %.4f rec %.4f usage %.0f%% %.1f img/s",
                 loss, reconstructionLoss, 100 * codebookUsage, imagesPerSecond);
+    }
+
+    /**
+     * Creates a table with one row per step and one column per field, named in snake case: {@code
+     * step}, {@code loss}, {@code reconstruction_loss}, {@code codebook_loss}, {@code
+     * commitment_loss}, {@code codebook_usage}, {@code perplexity}, {@code gradient_norm}, {@code
+     * learning_rate}, {@code images_per_second} and {@code milliseconds}.
+     */
+    public static Table toTable(String title, List<StepMetrics> steps) {
+        return Table.create(title,
+                LongColumn.create("step", steps.stream().mapToLong(StepMetrics::step).toArray()),
+                column("loss", steps, StepMetrics::loss),
+                column("reconstruction_loss", steps, StepMetrics::reconstructionLoss),
+                column("codebook_loss", steps, StepMetrics::codebookLoss),
+                column("commitment_loss", steps, StepMetrics::commitmentLoss),
+                column("codebook_usage", steps, StepMetrics::codebookUsage),
+                column("perplexity", steps, StepMetrics::perplexity),
+                column("gradient_norm", steps, StepMetrics::gradientNorm),
+                column("learning_rate", steps, StepMetrics::learningRate),
+                column("images_per_second", steps, StepMetrics::imagesPerSecond),
+                column("milliseconds", steps, StepMetrics::milliseconds));
+    }
+
+    private static DoubleColumn column(String name, List<StepMetrics> steps, ToDoubleFunction<StepMetrics> field) {
+        return DoubleColumn.create(name, steps.stream().mapToDouble(field));
     }
 }
