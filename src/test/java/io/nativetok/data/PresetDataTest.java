@@ -49,13 +49,13 @@ class PresetDataTest {
     }
 
     @Test
-    void tinyLoadsRealSubsets() {
+    void tinyLoadsRealData() {
         Path cifar10 = TestData.cifar10();
         PresetData data = PresetData.builder(Preset.TINY)
                 .environment(Map.of(DataLocation.ENVIRONMENT_VARIABLE, cifar10.toString())::get)
                 .load();
 
-        assertEquals(10_000, data.train().size());
+        assertEquals(50_000, data.train().size());
         assertEquals(200, data.evaluation().size());
         assertEquals(cifar10, data.source());
         assertEquals(Cifar10.CLASS_NAMES, data.train().classNames());
@@ -90,7 +90,7 @@ class PresetDataTest {
                 .workingDirectory(notebooks).load();
 
         assertEquals(folder, data.source());
-        assertEquals(5 * RECORDS_PER_TRAIN_FILE, data.train().size(), "fewer than 10,000 images: all of them");
+        assertEquals(5 * RECORDS_PER_TRAIN_FILE, data.train().size());
         assertEquals(200, data.evaluation().size());
     }
 
@@ -139,10 +139,13 @@ class PresetDataTest {
         syntheticCifar10(root.resolve("datasets").resolve("cifar10"));
         PresetData data = PresetData.builder(Preset.TINY).environment(Map.<String, String>of()::get)
                 .workingDirectory(root).trainImages(4).evaluationImages(8).load();
+        PresetData more = PresetData.builder(Preset.TINY).environment(Map.<String, String>of()::get)
+                .workingDirectory(root).trainImages(100).load();
 
         assertEquals(4, data.train().size());
         assertEquals(8, data.evaluation().size());
         assertEquals(10 + 0, firstByte(data.train(), 3), "record 0 of data_batch_2");
+        assertEquals(5 * RECORDS_PER_TRAIN_FILE, more.train().size(), "a count above the set's size takes all");
         assertTrue(data.summary().startsWith("4 training and 8 evaluation images of 32 x 32 from "), data.summary());
     }
 
