@@ -162,8 +162,13 @@ public record PresetData(ImageSet train, ImageSet evaluation, Path source) {
             return new PresetData(train, evaluation, folder);
         }
 
-        /** Returns the first candidate folder, over all roots, that contains the six CIFAR-10 files. */
-        private Path locateCifar10() {
+        /**
+         * Returns the CIFAR-10 folder that {@link #load} would read, without reading it: the first
+         * candidate folder, over all roots, that contains the six {@code .bin} files.
+         *
+         * @throws DataException when no candidate contains them, listing every folder checked
+         */
+        public Path locateCifar10() {
             Set<Path> checked = new LinkedHashSet<>();
             List<String> failures = new ArrayList<>();
             for (Path root : roots()) {

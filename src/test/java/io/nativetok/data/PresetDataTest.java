@@ -95,6 +95,17 @@ class PresetDataTest {
     }
 
     @Test
+    void locateFindsFolderWithoutLoading(@TempDir Path root) throws IOException {
+        Path folder = syntheticCifar10(root.resolve("datasets").resolve("cifar10"));
+        Path notebooks = Files.createDirectories(root.resolve("notebooks"));
+
+        Path located = PresetData.builder(Preset.CIFAR10).environment(Map.<String, String>of()::get)
+                .workingDirectory(notebooks).locateCifar10();
+
+        assertEquals(folder, located);
+    }
+
+    @Test
     void relativeVariableResolvesAgainstParent(@TempDir Path root) throws IOException {
         Path folder = syntheticCifar10(root.resolve("data").resolve("c10"));
         Path notebooks = Files.createDirectories(root.resolve("notebooks"));
