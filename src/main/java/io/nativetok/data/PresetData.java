@@ -203,9 +203,9 @@ public record PresetData(ImageSet train, ImageSet evaluation, Path source) {
             }
             Path folder = locateImageFolder(Path.of(variable));
             ImageSet all = ImageFolder.builder().size(imageSize).build().load(folder);
-            int held = Math.min(evaluationImages, all.size() / 2);
-            ImageSet evaluation = ImageSets.subset(all, 0, held);
-            ImageSet train = limit(ImageSets.subset(all, held, all.size()), trainImages);
+            int evaluationCount = Math.min(evaluationImages, all.size() / 2);
+            ImageSet evaluation = ImageSets.subset(all, 0, evaluationCount);
+            ImageSet train = limit(ImageSets.subset(all, evaluationCount, all.size()), trainImages);
             return new PresetData(train, evaluation, folder);
         }
 
