@@ -147,7 +147,8 @@ public record PresetData(ImageSet train, ImageSet evaluation, Path source) {
          * Reads the images.
          *
          * @throws DataException when CIFAR-10 or the image folder is not found, listing the folders
-         *     checked and how to get the data, or when a file cannot be read
+         *     checked and how to get the data, when a file cannot be read, or when the image folder
+         *     contains fewer than 2 images
          * @throws IllegalStateException when {@code IMAGENET256} is requested and {@code
          *     NATIVETOK_IMAGES} is not set
          */
@@ -203,6 +204,11 @@ public record PresetData(ImageSet train, ImageSet evaluation, Path source) {
             }
             Path folder = locateImageFolder(Path.of(variable));
             ImageSet all = ImageFolder.builder().size(imageSize).build().load(folder);
+            if (all.size() < 2) {
+                throw new DataException("Image folder " + folder + " contains " + all.size() + " image, but the "
+                        + preset.id() + " preset needs at least 2: one for evaluation and one for training."
+                        + " Add images or set " + IMAGES_VARIABLE + " to a larger folder.");
+            }
             int evaluationCount = Math.min(evaluationImages, all.size() / 2);
             ImageSet evaluation = ImageSets.subset(all, 0, evaluationCount);
             ImageSet train = limit(ImageSets.subset(all, evaluationCount, all.size()), trainImages);

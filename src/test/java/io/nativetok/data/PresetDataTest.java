@@ -190,6 +190,19 @@ class PresetDataTest {
     }
 
     @Test
+    void singleImageFolderIsRejected(@TempDir Path root) throws IOException {
+        Path images = Files.createDirectories(root.resolve("images"));
+        ImageIO.write(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "png", images.resolve("only.png").toFile());
+        PresetData.Builder builder = PresetData.builder(Preset.IMAGENET256)
+                .environment(Map.of(PresetData.IMAGES_VARIABLE, images.toString())::get)
+                .workingDirectory(root);
+
+        String message = assertThrows(DataException.class, builder::load).getMessage();
+        assertTrue(message.contains("contains 1 image"), message);
+        assertTrue(message.contains("needs at least 2"), message);
+    }
+
+    @Test
     void imageFolderPresetNeedsVariable() {
         PresetData.Builder builder = PresetData.builder(Preset.IMAGENET256).environment(Map.<String, String>of()::get);
 
