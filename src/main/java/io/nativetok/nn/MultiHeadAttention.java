@@ -74,8 +74,8 @@ public final class MultiHeadAttention extends AbstractBlock {
         q = q.reshape(batch, queryRows, heads, headWidth).transpose(0, 2, 1, 3); // (B, H, Q, E)
 
         NDArray kv = Layers.forward(keyValue, parameterStore, x, training);
-        // split, not two selects: its backward is one concatenation instead of two zero-filled
-        // (B, T, 2, H, E) gradients.
+        // Split rather than two selects, because the backward of split is one concatenation
+        // instead of two zero-filled (B, T, 2, H, E) gradients.
         NDList keysAndValues = kv.reshape(batch, length, 2, heads, headWidth).split(2, 2); // 2 x (B, T, 1, H, E)
         NDArray k = keysAndValues.get(0).reshape(batch, length, heads, headWidth).transpose(0, 2, 1, 3); // (B, H, T, E)
         NDArray v = keysAndValues.get(1).reshape(batch, length, heads, headWidth).transpose(0, 2, 1, 3);

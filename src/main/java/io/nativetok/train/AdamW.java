@@ -50,6 +50,8 @@ final class AdamW {
             float learningRate,
             float gradientScale,
             TrainingConfig config) {
+        // NOTE: each call below is about 12 libtorch operations, and the CIFAR10 preset has 1,062
+        // parameter arrays. One flat buffer would need DJL to accept views as parameter arrays.
         for (Pair<String, Parameter> entry : parameters) {
             String name = entry.getKey();
             NDArray gradient = gradients.get(name);
