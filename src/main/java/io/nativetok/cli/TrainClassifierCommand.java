@@ -26,7 +26,8 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     @Spec private CommandSpec spec;
 
     @Option(names = "--out", paramLabel = "FILE", required = true,
-            description = "File that receives the trained network (.ckpt).")
+            description = "File that receives the trained network (.ckpt). Until training finishes, FILE.training"
+                    + " holds a checkpoint after every epoch, and the same command resumes from it.")
     private Path out;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "10",
@@ -78,7 +79,8 @@ public final class TrainClassifierCommand implements Callable<Integer> {
                 train.size(), epochs, options);
         stdout.flush();
         try (FeatureNetwork network =
-                FeatureNetwork.train(new FeatureNetwork.Config(Cifar10.SIDE, Cifar10.CLASS_NAMES.size(), widths), train, test, options, System.err)) {
+                FeatureNetwork.train(new FeatureNetwork.Config(Cifar10.SIDE, Cifar10.CLASS_NAMES.size(), widths), train, test,
+                        options, System.err, out.resolveSibling(out.getFileName() + ".training"))) {
             network.save(out);
             stdout.printf(Locale.ROOT, "Test accuracy on %s CIFAR-10 test images: %.2f%%, training took %s s%n",
                     network.meta().get("test-images"),

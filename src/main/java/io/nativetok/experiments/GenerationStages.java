@@ -48,7 +48,8 @@ final class GenerationStages {
         long start = System.nanoTime();
         FeatureNetwork network = FeatureNetwork.train(
                 FeatureNetwork.Config.cifar10(), context.train(), context.evaluation(),
-                new FeatureNetwork.TrainingOptions(budget.classifierEpochs(), 64, 1e-3f, 0), context.log());
+                new FeatureNetwork.TrainingOptions(budget.classifierEpochs(), 64, 1e-3f, 0), context.log(),
+                context.out().resolve("feature-network.training.ckpt"));
         network.save(file);
         context.recordStage("train feature network", start);
         return network;

@@ -12,7 +12,9 @@ import io.nativetok.train.Optimization;
 import io.nativetok.train.TrainingConfig;
 import io.nativetok.util.NativeTokException;
 import io.nativetok.util.ProgressBar;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -36,6 +38,7 @@ import java.util.stream.IntStream;
 public final class FeatureNetwork implements AutoCloseable {
 
     private static final String KIND = "feature-network";
+    private static final String PROGRESS_KIND = "feature-network-training";
     private static final float MEAN = 0.5f;
     private static final float STD = 0.25f;
     private static final int EVALUATION_BATCH = 250;
@@ -158,6 +161,27 @@ public final class FeatureNetwork implements AutoCloseable {
      */
     public static FeatureNetwork train(
             Config config, ImageSet train, ImageSet test, TrainingOptions options, PrintStream log) {
+        return train(config, train, test, options, log, null, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Trains like {@link #train(Config, ImageSet, ImageSet, TrainingOptions, PrintStream)}, saving
+     * the network, optimizer state and finished epoch count to {@code progress} after every epoch.
+     * When {@code progress} exists at the start, training continues after its last finished epoch,
+     * with the same data order and augmentation as an uninterrupted run. The file is deleted when
+     * training finishes.
+     *
+     * @param progress the per-epoch checkpoint file, or null for none
+     * @throws NativeTokException when {@code progress} was written with other settings
+     */
+    public static FeatureNetwork train(Config config, ImageSet train, ImageSet test, TrainingOptions options,
+            PrintStream log, Path progress) {
+        return train(config, train, test, options, log, progress, Integer.MAX_VALUE);
+    }
+
+    /** Trains as above, returning early after epoch {@code stopAfter}, as an interruption would. */
+    static FeatureNetwork train(Config config, ImageSet train, ImageSet test, TrainingOptions options,
+            PrintStream log, Path progress, int stopAfter) {
         checkSet(config, train, "training");
         checkSet(config, test, "test");
         int stepsPerEpoch = train.size() / options.batchSize();
@@ -178,7 +202,12 @@ public final class FeatureNetwork implements AutoCloseable {
                 ProgressBar bar = log == null ? null
                         : ProgressBar.builder().label("classifier").total(steps).out(log).build()) {
             SplittableRandom random = new SplittableRandom(options.seed());
-            for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+            int finished = progress == null ? 0
+                    : network.resume(progress, optimization, config, options, train.size(), log);
+            for (int epoch = 1; epoch <= finished; epoch++) {
+                skipEpochDraws(random, train.size(), stepsPerEpoch * options.batchSize());
+            }
+            for (int epoch = finished + 1; epoch <= options.epochs(); epoch++) {
                 int[] order = shuffled(train.size(), random);
                 double lossSum = 0;
                 for (int s = 0; s < stepsPerEpoch; s++) {
@@ -195,6 +224,12 @@ public final class FeatureNetwork implements AutoCloseable {
                             epoch, lossSum / stepsPerEpoch, Math.min(test.size(), 1000), 100 * accuracy);
                     log.flush();
                 }
+                if (progress != null) {
+                    network.saveProgress(progress, optimization, options, train.size(), epoch);
+                }
+                if (epoch >= stopAfter) {
+                    return network;
+                }
             }
         } catch (RuntimeException e) {
             network.close();
@@ -209,7 +244,73 @@ public final class FeatureNetwork implements AutoCloseable {
         network.meta.put("batch-size", String.valueOf(options.batchSize()));
         network.meta.put("learning-rate", String.valueOf(options.learningRate()));
         network.meta.put("seed", String.valueOf(options.seed()));
+        if (progress != null) {
+            try {
+                Files.deleteIfExists(progress);
+            } catch (IOException e) {
+                throw new NativeTokException("Failed to delete the finished training checkpoint " + progress + ": "
+                        + e.getMessage() + ". Delete it by hand.", e);
+            }
+        }
         return network;
+    }
+
+    /** Consumes the random draws of one epoch (shuffle, then crop and flip per image) without training. */
+    private static void skipEpochDraws(SplittableRandom random, int size, int images) {
+        shuffled(size, random);
+        for (int i = 0; i < images; i++) {
+            random.nextInt(9);
+            random.nextInt(9);
+            random.nextBoolean();
+        }
+    }
+
+    private void saveProgress(Path path, Optimization optimization, TrainingOptions options, int trainSize, int epoch) {
+        Map<String, String> progressMeta = new LinkedHashMap<>(optimization.meta());
+        progressMeta.putAll(settings(options, trainSize));
+        progressMeta.put("finished-epochs", String.valueOf(epoch));
+        CheckpointFile.write(path, PROGRESS_KIND, config.toMap(), progressMeta, block, optimization.state());
+    }
+
+    /** Loads a per-epoch checkpoint into this network and {@code optimization}, and returns its epoch. */
+    private int resume(Path path, Optimization optimization, Config expected, TrainingOptions options, int trainSize,
+            PrintStream log) {
+        if (!Files.isRegularFile(path)) {
+            return 0;
+        }
+        CheckpointFile.Header header = CheckpointFile.readHeader(path);
+        if (!PROGRESS_KIND.equals(header.kind()) || !expected.toMap().equals(header.config())) {
+            throw new NativeTokException("Cannot resume classifier training from " + path + ": it contains a "
+                    + header.kind() + " with configuration " + header.config() + ", expected a " + PROGRESS_KIND
+                    + " with " + expected.toMap() + ". Delete the file to start over.");
+        }
+        Map<String, String> expectedSettings = settings(options, trainSize);
+        for (Map.Entry<String, String> setting : expectedSettings.entrySet()) {
+            String found = header.meta().get(setting.getKey());
+            if (!setting.getValue().equals(found)) {
+                throw new NativeTokException("Cannot resume classifier training from " + path + ": it was started with "
+                        + setting.getKey() + " = " + found + ", but this run has " + setting.getValue()
+                        + ". Use the same settings, or delete the file to start over.");
+            }
+        }
+        Map<String, NDArray> state = CheckpointFile.readInto(path, block, manager);
+        optimization.restore(state, header.meta());
+        parameterStore = new ParameterStore(manager, false);
+        int epoch = Integer.parseInt(header.meta().get("finished-epochs"));
+        if (log != null) {
+            log.printf(Locale.ROOT, "Resuming classifier training after epoch %d from %s%n", epoch, path);
+        }
+        return epoch;
+    }
+
+    private static Map<String, String> settings(TrainingOptions options, int trainSize) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("epochs", String.valueOf(options.epochs()));
+        settings.put("batch-size", String.valueOf(options.batchSize()));
+        settings.put("learning-rate", String.valueOf(options.learningRate()));
+        settings.put("seed", String.valueOf(options.seed()));
+        settings.put("training-images", String.valueOf(trainSize));
+        return settings;
     }
 
     private double trainStep(Optimization optimization, ImageSet set, int[] indices, SplittableRandom random) {

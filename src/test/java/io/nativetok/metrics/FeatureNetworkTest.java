@@ -9,6 +9,7 @@ import io.nativetok.data.ImageSet;
 import io.nativetok.data.ImageSets;
 import io.nativetok.data.TestImages;
 import io.nativetok.util.NativeTokException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,45 @@ class FeatureNetworkTest {
             ImageScores.Scores other = ImageScores.compare(loaded, test, train);
             assertTrue(other.classifierFd() > 0, "different images give a positive distance");
         }
+    }
+
+    @Test
+    void interruptedTrainingResumesExactly() throws Exception {
+        ImageSet train = ImageSets.subset(TestImages.cifarTest(), 0, 96);
+        ImageSet test = ImageSets.subset(TestImages.cifarTest(), 96, 128);
+        FeatureNetwork.TrainingOptions options = new FeatureNetwork.TrainingOptions(3, 32, 2e-3f, 7);
+        FeatureNetwork.Outputs straight;
+        try (FeatureNetwork network = FeatureNetwork.train(SMALL, train, test, options, null)) {
+            straight = network.run(test);
+        }
+
+        Path progress = folder.resolve("training.ckpt");
+        FeatureNetwork.train(SMALL, train, test, options, null, progress, 1).close();
+        assertTrue(Files.isRegularFile(progress), "a checkpoint after epoch 1");
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        try (FeatureNetwork resumed = FeatureNetwork.train(
+                SMALL, train, test, options, new java.io.PrintStream(log, true), progress)) {
+            assertTrue(log.toString().contains("Resuming classifier training after epoch 1"), log.toString());
+            assertTrue(!log.toString().contains("epoch 1: train loss"), "epoch 1 is not trained again");
+            FeatureNetwork.Outputs after = resumed.run(test);
+            for (int i = 0; i < test.size(); i++) {
+                assertArrayEquals(straight.features()[i], after.features()[i], "features of image " + i);
+            }
+        }
+        assertTrue(Files.notExists(progress), "the checkpoint is deleted when training finishes");
+    }
+
+    @Test
+    void resumeWithOtherSettingsRejected() {
+        ImageSet train = ImageSets.subset(TestImages.cifarTest(), 0, 64);
+        ImageSet test = ImageSets.subset(TestImages.cifarTest(), 64, 96);
+        Path progress = folder.resolve("training.ckpt");
+        FeatureNetwork.train(SMALL, train, test, new FeatureNetwork.TrainingOptions(2, 32, 2e-3f, 0), null, progress, 1)
+                .close();
+        NativeTokException error = assertThrows(NativeTokException.class, () -> FeatureNetwork.train(
+                SMALL, train, test, new FeatureNetwork.TrainingOptions(2, 16, 2e-3f, 0), null, progress));
+        assertTrue(error.getMessage().contains("batch-size = 32"), error.getMessage());
+        assertTrue(error.getMessage().contains("delete the file"), error.getMessage());
     }
 
     @Test
