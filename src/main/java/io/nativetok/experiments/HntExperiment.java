@@ -4,14 +4,17 @@ import com.google.gson.Gson;
 import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.NativeTokConfig;
 import io.nativetok.train.Evaluation;
+import io.nativetok.train.CheckpointListener;
 import io.nativetok.train.HierarchicalTraining;
 import io.nativetok.train.TokenizerTrainer;
 import io.nativetok.train.TrainingConfig;
+import io.nativetok.train.TrainingListener;
 import io.nativetok.util.NativeTokException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -86,15 +89,82 @@ public final class HntExperiment implements Experiment {
             return NativeTok.load(finished);
         }
         long start = System.nanoTime();
-        NativeTok tokenizer = NativeTok.create(config.withTokens(schedule[0]));
+        Path checkpoints = folder.resolve("checkpoints");
+        Optional<Path> latest = CheckpointListener.latest(checkpoints);
+        // A checkpoint taken after a growth has more tokens than the schedule's first length.
+        NativeTokConfig startConfig = latest.isPresent()
+                ? NativeTokConfig.fromMap(NativeTok.readHeaderConfig(latest.get()))
+                : config.withTokens(schedule[0]);
+        NativeTok tokenizer = NativeTok.create(startConfig);
+        WallTime wallTime = new WallTime(folder.resolve("wall-time-at-checkpoints.json"));
         try (HierarchicalTraining hnt = new HierarchicalTraining(tokenizer, schedule, stageSteps, fineTuneSteps, training)) {
+            if (latest.isPresent()) {
+                hnt.load(latest.get());
+                wallTime.resumeAt(hnt.trainer().stepCount());
+                context.log().printf("[hnt] hnt: resuming at step %d%n", hnt.trainer().stepCount());
+            }
+            // The wall time is recorded before the checkpoint is written, so every checkpoint has it.
+            hnt.trainer().addListener(wallTime);
+            hnt.trainer().addListener(new CheckpointListener(checkpoints));
             hnt.fit(context.train(), null);
             tokenizer.save(finished);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        ExperimentContext.writeJson(folder.resolve("wall-time.json"), Map.of("seconds", seconds));
-        context.recordStage("train hnt", start);
+        ExperimentContext.writeJson(folder.resolve("wall-time.json"), Map.of("seconds", wallTime.seconds()));
+        context.recordStage("train hnt (this invocation)", start);
         return tokenizer;
+    }
+
+    /**
+     * The training wall time summed over interrupted invocations. At every checkpoint it records
+     * the seconds spent up to that step. A resumed run adds its time to the time recorded at the
+     * checkpoint it resumes from, so steps redone after an interruption count once.
+     */
+    private static final class WallTime implements TrainingListener {
+
+        private final Path file;
+        private final Map<String, Double> secondsAtStep;
+        private double before;
+        private long invocationStart = System.nanoTime();
+
+        WallTime(Path file) {
+            this.file = file;
+            Map<String, Double> recorded = new java.util.LinkedHashMap<>();
+            if (Files.isRegularFile(file)) {
+                try {
+                    Map<?, ?> map = new Gson().fromJson(Files.readString(file), Map.class);
+                    map.forEach((step, seconds) -> recorded.put(String.valueOf(step), ((Number) seconds).doubleValue()));
+                } catch (IOException | RuntimeException e) {
+                    throw new NativeTokException("Failed to read " + file + ": " + e.getMessage()
+                            + ". Delete the hnt folder to train HNT again from the start.", e);
+                }
+            }
+            this.secondsAtStep = recorded;
+        }
+
+        /** Continues from the wall time recorded at the checkpoint of {@code step}. */
+        void resumeAt(long step) {
+            Double seconds = secondsAtStep.get(String.valueOf(step));
+            if (seconds == null) {
+                throw new NativeTokException("Cannot resume the HNT run at step " + step + ": " + file
+                        + " records no wall time for that checkpoint, so the equal-time comparison would be"
+                        + " wrong. Delete the hnt folder to train HNT again from the start.");
+            }
+            before = seconds;
+            invocationStart = System.nanoTime();
+        }
+
+        double seconds() {
+            return before + (System.nanoTime() - invocationStart) / 1e9;
+        }
+
+        @Override
+        public void onCheckpoint(TokenizerTrainer trainer) {
+            secondsAtStep.put(String.valueOf(trainer.stepCount()), seconds());
+            ExperimentContext.writeJson(file, secondsAtStep);
+        }
     }
 
     /** Returns how many direct steps fit in {@code seconds}, from timing a few steps (cached). */

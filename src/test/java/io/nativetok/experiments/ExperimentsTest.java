@@ -64,7 +64,7 @@ class ExperimentsTest {
     }
 
     @Test
-    void positionsReusesFinishedTokenizersWithIdenticalResults() throws Exception {
+    void positionsReusesFinishedTokenizers() throws Exception {
         Path trained = folder.resolve("trained");
         Map<String, Table> own = run("positions", trained, false);
         Path reusing = folder.resolve("reusing");
@@ -84,7 +84,7 @@ class ExperimentsTest {
     }
 
     @Test
-    void tokenizerFolderMustHoldFinishedTokenizers() throws Exception {
+    void unfinishedTokenizerFolderRejected() throws Exception {
         Path empty = Files.createDirectories(folder.resolve("empty"));
         NativeTokException unfinished = assertThrows(NativeTokException.class, () -> Experiments.run(
                 "positions", Preset.TINY, folder.resolve("out"), TestData.cifar10(), false, QUIET, "test", empty));
@@ -111,6 +111,30 @@ class ExperimentsTest {
         assertComplete(tables.get("hnt_vs_direct"),
                 List.of("method", "steps", "wall_minutes", "psnr", "ssim", "codebook_usage"));
         assertEquals(2, tables.get("hnt_vs_direct").rowCount());
+    }
+
+    @Test
+    void interruptedHntResumesFromItsCheckpoint() throws Exception {
+        Path out = folder.resolve("hnt");
+        run("hnt", out, false);
+        Path hnt = out.resolve("hnt");
+        assertTrue(Files.list(hnt.resolve("checkpoints")).findAny().isPresent(), "HNT keeps checkpoints");
+        double firstSeconds = wallSeconds(hnt);
+        // What an interruption after the last checkpoint leaves: checkpoints, but no finished model or results.
+        for (String file : List.of("hnt/tokenizer.ckpt", "hnt/wall-time.json", "hnt/evaluation.json", "summary.md")) {
+            Files.delete(out.resolve(file));
+        }
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        Map<String, Table> tables = Experiments.run(
+                "hnt", Preset.TINY, out, TestData.cifar10(), false, new PrintStream(log, true), "test hnt");
+        assertTrue(log.toString().contains("[hnt] hnt: resuming at step 28"), log.toString());
+        assertEquals(2, tables.get("hnt_vs_direct").rowCount());
+        assertTrue(wallSeconds(hnt) >= firstSeconds * 0.5, "the wall time of the first invocation is kept");
+    }
+
+    private static double wallSeconds(Path hnt) throws java.io.IOException {
+        Map<?, ?> json = new com.google.gson.Gson().fromJson(Files.readString(hnt.resolve("wall-time.json")), Map.class);
+        return ((Number) json.get("seconds")).doubleValue();
     }
 
     @Test
