@@ -13,6 +13,7 @@ import io.nativetok.util.NativeTokException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -131,7 +132,7 @@ public final class HntExperiment implements Experiment {
 
         WallTime(Path file) {
             this.file = file;
-            Map<String, Double> recorded = new java.util.LinkedHashMap<>();
+            Map<String, Double> recorded = new LinkedHashMap<>();
             if (Files.isRegularFile(file)) {
                 try {
                     Map<?, ?> map = new Gson().fromJson(Files.readString(file), Map.class);

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.nativetok.nn.KvCache;
 import io.nativetok.nn.Masks;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -176,15 +175,7 @@ public final class ArGenerator extends BaseGenerator {
 
     /** Loads a generator saved by a trainer or {@link #save}; see {@link Generators#load}. */
     static ArGenerator load(GeneratorConfig config, java.nio.file.Path path) {
-        ArGenerator generator = new ArGenerator(config);
-        try {
-            Map<String, NDArray> extra = generator.loadParameters(path);
-            extra.values().forEach(NDArray::close);
-            return generator;
-        } catch (RuntimeException e) {
-            generator.close();
-            throw e;
-        }
+        return loadInto(new ArGenerator(config), path);
     }
 
     /** Returns {@code ids} as a {@code (B, L)} int64 array in {@code manager}. */

@@ -41,6 +41,20 @@ abstract class BaseGenerator implements Generator {
         parameterStore = new ParameterStore(manager, false);
     }
 
+    /**
+     * Loads the parameters saved at {@code path} into a newly built {@code generator} and returns
+     * it; the generator is closed when loading fails.
+     */
+    static <G extends BaseGenerator> G loadInto(G generator, Path path) {
+        try {
+            generator.loadParameters(path).values().forEach(NDArray::close);
+            return generator;
+        } catch (RuntimeException e) {
+            generator.close();
+            throw e;
+        }
+    }
+
     /** Returns the checkpoint kind, e.g. {@code ar-generator}. */
     abstract String checkpointKind();
 

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -215,14 +214,6 @@ public final class MaskGitGenerator extends BaseGenerator {
 
     /** Loads a generator saved by a trainer or {@link #save}; see {@link Generators#load}. */
     static MaskGitGenerator load(GeneratorConfig config, java.nio.file.Path path) {
-        MaskGitGenerator generator = new MaskGitGenerator(config);
-        try {
-            Map<String, NDArray> extra = generator.loadParameters(path);
-            extra.values().forEach(NDArray::close);
-            return generator;
-        } catch (RuntimeException e) {
-            generator.close();
-            throw e;
-        }
+        return loadInto(new MaskGitGenerator(config), path);
     }
 }

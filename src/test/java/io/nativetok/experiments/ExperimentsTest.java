@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.Gson;
 import io.nativetok.data.TestData;
 import io.nativetok.tokenizer.Preset;
 import io.nativetok.util.NativeTokException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,7 +127,7 @@ class ExperimentsTest {
         for (String file : List.of("hnt/tokenizer.ckpt", "hnt/wall-time.json", "hnt/evaluation.json", "summary.md")) {
             Files.delete(out.resolve(file));
         }
-        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
         Map<String, Table> tables = Experiments.run(
                 "hnt", Preset.TINY, out, TestData.cifar10(), false, new PrintStream(log, true), "test hnt");
         assertTrue(log.toString().contains("[hnt] hnt: resuming at step 28"), log.toString());
@@ -132,8 +135,8 @@ class ExperimentsTest {
         assertTrue(wallSeconds(hnt) >= firstSeconds * 0.5, "the wall time of the first invocation is kept");
     }
 
-    private static double wallSeconds(Path hnt) throws java.io.IOException {
-        Map<?, ?> json = new com.google.gson.Gson().fromJson(Files.readString(hnt.resolve("wall-time.json")), Map.class);
+    private static double wallSeconds(Path hnt) throws IOException {
+        Map<?, ?> json = new Gson().fromJson(Files.readString(hnt.resolve("wall-time.json")), Map.class);
         return ((Number) json.get("seconds")).doubleValue();
     }
 

@@ -9,6 +9,8 @@ import io.nativetok.data.ImageSet;
 import io.nativetok.data.ImageSets;
 import io.nativetok.data.TestImages;
 import io.nativetok.util.NativeTokException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -64,9 +66,9 @@ class FeatureNetworkTest {
         Path progress = folder.resolve("training.ckpt");
         FeatureNetwork.train(SMALL, train, test, options, null, progress, 1).close();
         assertTrue(Files.isRegularFile(progress), "a checkpoint after epoch 1");
-        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (FeatureNetwork resumed = FeatureNetwork.train(
-                SMALL, train, test, options, new java.io.PrintStream(log, true), progress)) {
+                SMALL, train, test, options, new PrintStream(log, true), progress)) {
             assertTrue(log.toString().contains("Resuming classifier training after epoch 1"), log.toString());
             assertTrue(!log.toString().contains("epoch 1: train loss"), "epoch 1 is not trained again");
             FeatureNetwork.Outputs after = resumed.run(test);
