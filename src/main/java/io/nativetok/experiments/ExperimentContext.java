@@ -200,6 +200,7 @@ public final class ExperimentContext {
             public void onStep(TokenizerTrainer trainer, io.nativetok.train.StepMetrics metrics) {
                 if (bar == null) {
                     bar = ProgressBar.builder().label(experiment + " " + id).total(trainer.segmentEnd()).out(log).build();
+                    bar.startAt(metrics.step());
                 }
                 bar.update(metrics.step(), metrics.summary());
             }

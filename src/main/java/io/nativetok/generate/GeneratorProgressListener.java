@@ -18,6 +18,7 @@ public final class GeneratorProgressListener implements GeneratorListener {
     public void onStep(GeneratorTrainer trainer, GeneratorStepMetrics metrics) {
         if (bar == null) {
             bar = ProgressBar.builder().label("train").total(trainer.config().steps()).out(out).build();
+            bar.startAt(metrics.step());
         }
         bar.update(metrics.step(), metrics.summary());
     }

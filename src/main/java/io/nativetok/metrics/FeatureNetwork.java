@@ -204,6 +204,9 @@ public final class FeatureNetwork implements AutoCloseable {
             SplittableRandom random = new SplittableRandom(options.seed());
             int finished = progress == null ? 0
                     : network.resume(progress, optimization, config, options, train.size(), log);
+            if (bar != null) {
+                bar.startAt(optimization.step());
+            }
             for (int epoch = 1; epoch <= finished; epoch++) {
                 skipEpochDraws(random, train.size(), stepsPerEpoch * options.batchSize());
             }

@@ -18,6 +18,7 @@ public final class ProgressBarListener implements TrainingListener {
     public void onStep(TokenizerTrainer trainer, StepMetrics metrics) {
         if (bar == null) {
             bar = ProgressBar.builder().label("train").total(trainer.segmentEnd()).out(out).build();
+            bar.startAt(metrics.step());
         }
         bar.update(metrics.step(), metrics.summary());
     }

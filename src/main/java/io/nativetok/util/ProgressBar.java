@@ -44,8 +44,8 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     private final boolean terminal;
     private final long plainIntervalNanos;
     private final LongSupplier clock;
-    private final long startNanos;
-
+    private long startNanos;
+    private long baseline;
     private long total;
     private long current;
     private String message = "";
@@ -68,6 +68,18 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     /** Returns a builder with a total of -1 (unknown), unit ITEMS and output to System.err. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Marks {@code done} as work finished before this bar started counting, such as the step a
+     * resumed run continues from, and restarts the clock. The rate and the time left then count
+     * only the work after it.
+     */
+    public synchronized void startAt(long done) {
+        this.baseline = done;
+        this.current = done;
+        this.startNanos = clock.getAsLong();
+        this.lastDrawNanos = startNanos;
     }
 
     /** Sets the amount of work done and redraws when the redraw interval has passed. */
@@ -155,7 +167,7 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     /** Renders the line; {@code done} shows the elapsed time instead of the time left. */
     String render(long nowNanos, boolean done) {
         double seconds = Math.max(1e-9, (nowNanos - startNanos) / 1e9);
-        double rate = current / seconds;
+        double rate = Math.max(0, current - baseline) / seconds;
         boolean totalKnown = total > 0;
         StringBuilder line = new StringBuilder();
 

@@ -51,6 +51,20 @@ class ProgressBarTest {
     }
 
     @Test
+    void resumedWorkCountsOnlyNewProgressInRateAndTimeLeft() {
+        ProgressBar bar = ProgressBar.builder().out(out).terminal(false).label("train").total(5000)
+                .plainInterval(Duration.ofSeconds(10)).clock(clock::get).build();
+        clock.set(3 * SECOND);
+        bar.startAt(2750);
+
+        clock.set(13 * SECOND);
+        bar.update(2755);
+
+        assertEquals("train  55% 2755/5000  0.50 it/s  ETA 1:14:50" + System.lineSeparator(), output(),
+                "5 steps in 10 s since the resume: 0.5 it/s and 2,245 steps left");
+    }
+
+    @Test
     void plainModeIgnoresUpdatesAfterFinish() {
         ProgressBar bar = ProgressBar.builder().out(out).terminal(false).total(10).clock(clock::get).build();
         clock.set(SECOND);
