@@ -15,10 +15,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Resolution of the CIFAR-10 folder for the command line and the trainer.
  *
- * <p>The candidates, in order, are the {@code --data} flag when given, the environment variable
- * {@code NATIVETOK_DATA} when set, and {@code datasets/cifar10} under the working directory. The
- * first candidate that contains all six {@code .bin} files wins. When none does and downloads are
- * allowed, the official archive is downloaded into the default folder.
+ * <p>When the {@code --data} flag is given, its folder is the only candidate. Otherwise the
+ * candidates, in order, are the environment variable {@code NATIVETOK_DATA} when set and {@code
+ * datasets/cifar10} under the working directory. The first candidate that contains all six {@code
+ * .bin} files wins. When none does and downloads are allowed, the official archive is downloaded
+ * into the first candidate.
  */
 public final class DataLocation {
 
