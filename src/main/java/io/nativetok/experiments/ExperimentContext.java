@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -125,7 +126,7 @@ public final class ExperimentContext {
             }
             trainer.addListener(new CsvMetricsListener(folder));
             trainer.addListener(new CheckpointListener(folder.resolve("checkpoints")));
-            trainer.addListener(progressListener(id));
+            trainer.addListener(progressListener(() -> id));
             trainer.fit(train, null);
             tokenizer.save(finished);
             writeJson(folder.resolve("config.json"), Map.of("model", config.toMap(), "training", training.toMap()));
@@ -192,14 +193,18 @@ public final class ExperimentContext {
         return result;
     }
 
-    private TrainingListener progressListener(String id) {
+    /**
+     * Returns a listener that draws a progress bar on the log for each {@code fit} of a trainer,
+     * labelled with the experiment and {@code stage}, which is read when a bar starts.
+     */
+    TrainingListener progressListener(Supplier<String> stage) {
         return new TrainingListener() {
             private ProgressBar bar;
 
             @Override
             public void onStep(TokenizerTrainer trainer, io.nativetok.train.StepMetrics metrics) {
                 if (bar == null) {
-                    bar = ProgressBar.builder().label(experiment + " " + id).total(trainer.segmentEnd()).out(log).build();
+                    bar = ProgressBar.builder().label(experiment + " " + stage.get()).total(trainer.segmentEnd()).out(log).build();
                     bar.startAt(metrics.step());
                 }
                 bar.update(metrics.step(), metrics.summary());
@@ -209,6 +214,7 @@ public final class ExperimentContext {
             public void onEnd(TokenizerTrainer trainer) {
                 if (bar != null) {
                     bar.finish();
+                    bar = null;
                 }
             }
         };

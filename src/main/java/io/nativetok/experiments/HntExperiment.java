@@ -5,6 +5,7 @@ import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.NativeTokConfig;
 import io.nativetok.train.Evaluation;
 import io.nativetok.train.CheckpointListener;
+import io.nativetok.train.CsvMetricsListener;
 import io.nativetok.train.HierarchicalTraining;
 import io.nativetok.train.TokenizerTrainer;
 import io.nativetok.train.TrainingConfig;
@@ -107,6 +108,8 @@ public final class HntExperiment implements Experiment {
             // The wall time is recorded before the checkpoint is written, so every checkpoint has it.
             hnt.trainer().addListener(wallTime);
             hnt.trainer().addListener(new CheckpointListener(checkpoints));
+            hnt.trainer().addListener(new CsvMetricsListener(folder));
+            hnt.trainer().addListener(context.progressListener(() -> stageLabel(hnt.stage())));
             hnt.fit(context.train(), null);
             tokenizer.save(finished);
         } catch (RuntimeException e) {
@@ -116,6 +119,16 @@ public final class HntExperiment implements Experiment {
         ExperimentContext.writeJson(folder.resolve("wall-time.json"), Map.of("seconds", wallTime.seconds()));
         context.recordStage("train hnt (this invocation)", start);
         return tokenizer;
+    }
+
+    /** Returns a progress label such as {@code "hnt 16 tokens, fine-tune"}. */
+    private static String stageLabel(HierarchicalTraining.Stage stage) {
+        String phase = switch (stage.phase()) {
+            case TRAIN -> "all parameters";
+            case GROW -> "new experts and decoder";
+            case FINE_TUNE -> "fine-tune";
+        };
+        return "hnt " + stage.tokens() + " tokens, " + phase;
     }
 
     /**

@@ -109,11 +109,21 @@ class ExperimentsTest {
     }
 
     @Test
-    void hntRecipeProducesCompleteTable() {
-        Map<String, Table> tables = run("hnt", folder.resolve("hnt"), false);
+    void hntRecipeProducesCompleteTable() throws IOException {
+        Path out = folder.resolve("hnt");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Map<String, Table> tables = Experiments.run(
+                "hnt", Preset.TINY, out, TestData.cifar10(), false, new PrintStream(log, true), "test hnt");
         assertComplete(tables.get("hnt_vs_direct"),
                 List.of("method", "steps", "wall_minutes", "psnr", "ssim", "codebook_usage"));
         assertEquals(2, tables.get("hnt_vs_direct").rowCount());
+
+        // L = 8 at TINY: the schedule is 2 -> 4 -> 8, and each phase ends with a progress line.
+        for (String phase : List.of("2 tokens, all parameters", "4 tokens, new experts and decoder", "8 tokens, fine-tune")) {
+            assertTrue(log.toString().contains("hnt hnt " + phase), "no progress line for '" + phase + "' in:\n" + log);
+        }
+        List<String> metrics = Files.readAllLines(out.resolve("hnt").resolve("metrics.csv"));
+        assertEquals(1 + 28, metrics.size(), "a header and one row per HNT step");
     }
 
     @Test
