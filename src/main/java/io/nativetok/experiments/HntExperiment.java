@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -74,12 +75,45 @@ public final class HntExperiment implements Experiment {
                 StringColumn.create("method", "hnt " + schedule[0] + "-" + schedule[1] + "-" + schedule[2], "direct " + tokens),
                 IntColumn.create("steps", (int) hntSteps, directSteps),
                 DoubleColumn.create("wall_minutes", hntSeconds / 60, hntSeconds / 60),
+                DoubleColumn.create("step_time_minutes",
+                        stepMinutes(context.out().resolve("hnt")), stepMinutes(context.out().resolve("direct"))),
                 DoubleColumn.create("psnr", hnt.psnr(), direct.psnr()),
                 DoubleColumn.create("ssim", hnt.ssim(), direct.ssim()),
                 DoubleColumn.create("codebook_usage", hnt.codebookUsage(), direct.codebookUsage()));
         context.table("hnt_vs_direct", table);
         context.note("Both runs had the same wall time by construction: the direct run's step count is the HNT"
-                + " wall time divided by the direct model's median step time, measured in the same run.");
+                + " wall time divided by the direct model's median step time, measured in the same run."
+                + " step_time_minutes is the sum of each run's measured step times (its metrics.csv), which"
+                + " leaves out checkpoint writing; it shows how close the two runs came to equal time.");
+    }
+
+    /** Returns the sum of the {@code milliseconds} column of a run's metrics.csv, in minutes. */
+    static double stepMinutes(Path runFolder) {
+        Path file = runFolder.resolve("metrics.csv");
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new NativeTokException("Failed to read the step times in " + file + ": " + e.getMessage()
+                    + ". Delete the run's folder to train it again.", e);
+        }
+        String header = lines.isEmpty() ? "" : lines.get(0);
+        int column = List.of(header.split(",")).indexOf("milliseconds");
+        if (column < 0) {
+            throw new NativeTokException("Invalid " + file + ": expected a 'milliseconds' column in its header '"
+                    + header + "'. Delete the run's folder to train it again.");
+        }
+        double millis = 0;
+        for (int row = 1; row < lines.size(); row++) {
+            String[] fields = lines.get(row).split(",");
+            try {
+                millis += Double.parseDouble(fields[column]);
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                throw new NativeTokException("Invalid line " + (row + 1) + " of " + file + ": '" + lines.get(row)
+                        + "' has no step time in column " + (column + 1) + ". Delete the run's folder to train it again.", e);
+            }
+        }
+        return millis / 60_000;
     }
 
     private static NativeTok trainHnt(

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
@@ -115,8 +116,14 @@ class ExperimentsTest {
         Map<String, Table> tables = Experiments.run(
                 "hnt", Preset.TINY, out, TestData.cifar10(), false, new PrintStream(log, true), "test hnt");
         assertComplete(tables.get("hnt_vs_direct"),
-                List.of("method", "steps", "wall_minutes", "psnr", "ssim", "codebook_usage"));
+                List.of("method", "steps", "wall_minutes", "step_time_minutes", "psnr", "ssim", "codebook_usage"));
         assertEquals(2, tables.get("hnt_vs_direct").rowCount());
+        DoubleColumn stepMinutes = tables.get("hnt_vs_direct").doubleColumn("step_time_minutes");
+        DoubleColumn wallMinutes = tables.get("hnt_vs_direct").doubleColumn("wall_minutes");
+        for (int row = 0; row < 2; row++) {
+            assertTrue(stepMinutes.get(row) > 0, "step time of row " + row);
+            assertTrue(stepMinutes.get(row) <= wallMinutes.get(0) * 3, "step time of row " + row + " near the wall time");
+        }
 
         // L = 8 at TINY: the schedule is 2 -> 4 -> 8, and each phase ends with a progress line.
         for (String phase : List.of("2 tokens, all parameters", "4 tokens, new experts and decoder", "8 tokens, fine-tune")) {
