@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             DataCommand.class,
             BenchCommand.class,
             KernelCommand.class,
+            EvaluateCommand.class,
             TokenizeCommand.class,
             TrainGeneratorCommand.class,
             SampleCommand.class,
