@@ -14,6 +14,7 @@ import io.nativetok.util.NativeTokException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -229,7 +230,7 @@ public final class HntExperiment implements Experiment {
                 millis[i] = trainer.step(context.train(), batch).milliseconds();
             }
         }
-        java.util.Arrays.sort(millis);
+        Arrays.sort(millis);
         int steps = (int) Math.max(1, Math.round(seconds * 1000 / millis[TIMING_STEPS / 2]));
         ExperimentContext.writeJson(file, Map.of("steps", steps, "median_step_ms", millis[TIMING_STEPS / 2]));
         return steps;

@@ -1,6 +1,8 @@
 package io.nativetok.experiments;
 
+import ai.djl.ndarray.NDManager;
 import io.nativetok.data.ImageSet;
+import io.nativetok.data.ImageSets;
 import io.nativetok.generate.ArGenerator;
 import io.nativetok.generate.Generator;
 import io.nativetok.generate.GeneratorKind;
@@ -16,8 +18,13 @@ import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.NativeTokConfig;
 import io.nativetok.train.Evaluation;
 import io.nativetok.train.TrainingConfig;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -74,7 +81,7 @@ public final class MainExperiment implements Experiment {
                     TokenDataset validation = stages.tokens("tokens-" + id + "-validation", tokenizer, context.evaluation());
 
                     for (GeneratorKind generatorKind : GeneratorKind.values()) {
-                        String generatorId = "generator-" + id + "-" + generatorKind.name().toLowerCase(java.util.Locale.ROOT);
+                        String generatorId = "generator-" + id + "-" + generatorKind.name().toLowerCase(Locale.ROOT);
                         try (Generator generator = stages.generator(generatorId, generatorKind, train, validation)) {
                             double bits = GeneratorTrainer.evaluate(generator, validation, 0).bitsPerToken();
                             SamplingOptions options = SamplingOptions.defaults().withSteps(
@@ -129,7 +136,7 @@ public final class MainExperiment implements Experiment {
     private static void addRow(Table table, String tokenizer, GeneratorKind generator, Evaluation reconstruction,
             double reconstructionFd, double bits, ImageScores.Scores scores) {
         table.stringColumn("tokenizer").append(tokenizer);
-        table.stringColumn("generator").append(generator.name().toLowerCase(java.util.Locale.ROOT));
+        table.stringColumn("generator").append(generator.name().toLowerCase(Locale.ROOT));
         table.doubleColumn("psnr").append(reconstruction.psnr());
         table.doubleColumn("ssim").append(reconstruction.ssim());
         table.doubleColumn("reconstruction_classifier_fd").append(reconstructionFd);
@@ -141,17 +148,16 @@ public final class MainExperiment implements Experiment {
 
     /** Returns the classifier FD between the evaluation images and their reconstructions. */
     static double reconstructionFd(FeatureNetwork network, NativeTok tokenizer, ImageSet images) {
-        java.util.List<java.awt.image.BufferedImage> decoded = new java.util.ArrayList<>();
+        List<BufferedImage> decoded = new ArrayList<>();
         for (int from = 0; from < images.size(); from += 100) {
-            int[] indices = java.util.stream.IntStream.range(from, Math.min(images.size(), from + 100)).toArray();
-            try (ai.djl.ndarray.NDManager scope = tokenizer.manager().newSubManager()) {
-                ImageSet batch = io.nativetok.data.ImageSets.fromArray(
-                        tokenizer.reconstruct(io.nativetok.data.ImageSets.toArray(scope, images, indices)));
+            int[] indices = IntStream.range(from, Math.min(images.size(), from + 100)).toArray();
+            try (NDManager scope = tokenizer.manager().newSubManager()) {
+                ImageSet batch = ImageSets.fromArray(tokenizer.reconstruct(ImageSets.toArray(scope, images, indices)));
                 for (int i = 0; i < batch.size(); i++) {
-                    decoded.add(io.nativetok.data.ImageSets.toBufferedImage(batch, i));
+                    decoded.add(ImageSets.toBufferedImage(batch, i));
                 }
             }
         }
-        return ImageScores.compare(network, images, io.nativetok.data.ImageSets.fromImages(decoded)).classifierFd();
+        return ImageScores.compare(network, images, ImageSets.fromImages(decoded)).classifierFd();
     }
 }
