@@ -18,11 +18,14 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,10 +73,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
-        if (!Files.isRegularFile(checkpoint)) {
-            throw new IllegalArgumentException("Tokenizer checkpoint " + checkpoint.toAbsolutePath()
-                    + " not found. Pass a file written by `nativetok train`, such as RUN/tokenizer.ckpt.");
-        }
+        checkCheckpointPath(checkpoint);
         ImageSet exact = Cifar10.load(DataLocation.fromSystem().locateCifar10(data, offline, null),
                 Cifar10.Split.TEST_EXACT);
         if (images < 1 || images > exact.size()) {
@@ -100,6 +100,44 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    /** Rejects a missing file or a folder, listing the checkpoints that are there. */
+    private static void checkCheckpointPath(Path path) throws IOException {
+        if (Files.isRegularFile(path)) {
+            return;
+        }
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException("Invalid checkpoint " + path.toAbsolutePath() + ": it is a folder. Pass"
+                    + " one checkpoint file; the folder holds " + describeCheckpoints(path) + ".");
+        }
+        Path parent = path.toAbsolutePath().getParent();
+        String found = parent != null && Files.isDirectory(parent) ? " Checkpoints in " + parent + ": "
+                + describeCheckpoints(parent) + "." : "";
+        throw new IllegalArgumentException("Tokenizer checkpoint " + path.toAbsolutePath() + " not found. Pass a file"
+                + " written by `nativetok train`, such as RUN/tokenizer.ckpt." + found);
+    }
+
+    /** Returns the .ckpt files in {@code folder} and in its checkpoints/ subfolder, for a message. */
+    private static String describeCheckpoints(Path folder) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (Path place : List.of(folder, folder.resolve("checkpoints"))) {
+            if (!Files.isDirectory(place)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(place)) {
+                files.filter(f -> f.getFileName().toString().endsWith(".ckpt"))
+                        .map(f -> folder.relativize(f).toString())
+                        .sorted()
+                        .forEach(names::add);
+            }
+        }
+        if (names.isEmpty()) {
+            return "none (no .ckpt files)";
+        }
+        int listed = Math.min(names.size(), 5);
+        String list = String.join(", ", names.subList(names.size() - listed, names.size()));
+        return names.size() > listed ? list + " and " + (names.size() - listed) + " more" : list;
     }
 
     private static void checkImageSize(NativeTok tokenizer, ImageSet set) {

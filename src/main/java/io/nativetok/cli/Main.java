@@ -4,6 +4,7 @@ import io.nativetok.util.NativeTokException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -47,7 +48,18 @@ public final class Main implements Runnable {
     /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(execute(args));
+        AtomicBoolean finished = new AtomicBoolean();
+        // Runs on Ctrl-C or a kill signal, which otherwise end the JVM without a word.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!finished.get()) {
+                System.err.println(System.lineSeparator() + "nativetok: interrupted. Checkpoints written before are"
+                        + " complete: run `reproduce` again with the same options, or `train` with --resume, to"
+                        + " continue from the newest one.");
+            }
+        }));
+        int exitCode = execute(args);
+        finished.set(true);
+        System.exit(exitCode);
     }
 
     /** Runs the command line and returns its exit code; used by tests. */

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "reproduce",
         mixinStandardHelpOptions = true,
-        description = "Run an experiment recipe (main, positions, hnt, maskgit-steps); re-running resumes it.")
+        description = "Run an experiment recipe (main, positions, hnt, maskgit-steps). Running it again resumes an"
+                + " interrupted run; finished results need --force.")
 public final class ReproduceCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;

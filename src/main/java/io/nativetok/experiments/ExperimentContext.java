@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -113,7 +114,7 @@ public final class ExperimentContext {
         Path folder = out.resolve(id);
         Path finished = folder.resolve("tokenizer.ckpt");
         if (Files.isRegularFile(finished)) {
-            log.printf("[%s] %s: finished earlier, loading %s%n", experiment, id, finished);
+            log.printf("[%s] %s: loading the finished tokenizer %s%n", experiment, id, finished);
             return NativeTok.load(finished);
         }
         long start = System.nanoTime();
@@ -146,6 +147,12 @@ public final class ExperimentContext {
         Path folder = tokenizersFrom.resolve(id);
         Path finished = folder.resolve("tokenizer.ckpt");
         Path recorded = folder.resolve("config.json");
+        if (!Files.isDirectory(folder)) {
+            Map<?, ?> marker = Experiments.readMarker(tokenizersFrom);
+            throw new NativeTokException("Cannot reuse tokenizer '" + id + "' from " + tokenizersFrom + ": the"
+                    + " experiment there ('" + marker.get("experiment") + "') has no folder " + id + ", because it"
+                    + " does not train that tokenizer. Give the --out folder of a main or positions run.");
+        }
         if (!Files.isRegularFile(finished) || !Files.isRegularFile(recorded)) {
             throw new NativeTokException("Cannot reuse tokenizer '" + id + "' from " + tokenizersFrom + ": "
                     + finished + " does not exist yet, so the recipe there has not finished training it. Let that"
@@ -254,7 +261,7 @@ public final class ExperimentContext {
     public void recordStage(String stage, long startNanos) {
         double minutes = (System.nanoTime() - startNanos) / 6e10;
         stageMinutes.put(stage, minutes);
-        logger.info("{}: {} took {} min", experiment, stage, String.format("%.1f", minutes));
+        logger.info("{}: {} took {} min", experiment, stage, formatMinutes(minutes));
     }
 
     /** Returns the tables recorded so far, by name. */
@@ -262,12 +269,18 @@ public final class ExperimentContext {
         return tables;
     }
 
+    /** Formats minutes with one decimal, or with two significant digits below 0.1 (TINY stages). */
+    private static String formatMinutes(double minutes) {
+        return minutes >= 0.1 ? String.format(Locale.ROOT, "%.1f", minutes) : String.format(Locale.ROOT, "%.2g", minutes);
+    }
+
     /** Writes {@code summary.md}: the command, the tables, the notes and the stage times. */
     void writeSummary(String command) {
         StringBuilder text = new StringBuilder();
         text.append("# ").append(experiment).append(" at preset ").append(preset.id()).append("\n\n");
         text.append("Command: `").append(command).append("`\n\n");
-        text.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPU threads, ")
+        int processors = Runtime.getRuntime().availableProcessors();
+        text.append("Machine: ").append(processors).append(processors == 1 ? " CPU thread, " : " CPU threads, ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
                 .append(", Java ").append(System.getProperty("java.version")).append("\n\n");
         for (Map.Entry<String, Table> entry : tables.entrySet()) {
@@ -279,7 +292,7 @@ public final class ExperimentContext {
         if (!stageMinutes.isEmpty()) {
             text.append("## Wall time of the stages run now\n\n| stage | minutes |\n| --- | --- |\n");
             stageMinutes.forEach((stage, minutes) ->
-                    text.append("| ").append(stage).append(" | ").append(String.format("%.1f", minutes)).append(" |\n"));
+                    text.append("| ").append(stage).append(" | ").append(formatMinutes(minutes)).append(" |\n"));
             text.append('\n');
         }
         try {

@@ -90,6 +90,9 @@ public final class Experiments {
             throw new IllegalArgumentException("Invalid tokenizer folder " + tokenizersFrom
                     + ": it is the output folder itself. Give the --out folder of another recipe.");
         }
+        if (tokenizersFrom != null) {
+            checkTokenizerFolder(tokenizersFrom, preset);
+        }
         if (preset == Preset.IMAGENET256) {
             throw new IllegalArgumentException(
                     "Invalid preset imagenet256 for the recipes: they train on CIFAR-10 at 32 x 32. Use tiny or"
@@ -105,6 +108,34 @@ public final class Experiments {
         context.recordStage("whole recipe (this invocation)", start);
         context.writeSummary(command);
         return context.tables();
+    }
+
+    /** Rejects a tokenizer folder that is not a recipe's output folder at {@code preset}. */
+    private static void checkTokenizerFolder(Path folder, Preset preset) {
+        Map<?, ?> recorded = readMarker(folder);
+        if (recorded == null) {
+            throw new IllegalArgumentException("Invalid tokenizer folder " + folder + ": it has no experiment.json, so"
+                    + " it is not the --out folder of a recipe. Give the --out folder of a main or positions run.");
+        }
+        if (!preset.id().equals(recorded.get("preset"))) {
+            throw new IllegalArgumentException("Invalid tokenizer folder " + folder + ": it holds a run at preset '"
+                    + recorded.get("preset") + "', but this run uses '" + preset.id() + "'. Give the --out folder of a"
+                    + " main or positions run at the same preset.");
+        }
+    }
+
+    /** Returns the contents of a recipe folder's experiment.json, or null when it has none. */
+    static Map<?, ?> readMarker(Path folder) {
+        Path marker = folder.resolve("experiment.json");
+        if (!Files.isRegularFile(marker)) {
+            return null;
+        }
+        try {
+            return new com.google.gson.Gson().fromJson(Files.readString(marker), Map.class);
+        } catch (IOException | RuntimeException e) {
+            throw new NativeTokException("Failed to read " + marker + ": " + e.getMessage()
+                    + ". The folder's experiment.json is damaged; rerun that recipe with --force.", e);
+        }
     }
 
     private static ImageSet limit(ImageSet set, int count) {

@@ -112,8 +112,8 @@ public final class MainExperiment implements Experiment {
         context.note("Classifier FD and IS use the kit's own CIFAR-10 classifier (see feature-network.ckpt), not"
                 + " Inception: they are not FID and not comparable with the paper's numbers. Reconstruction"
                 + " columns belong to the tokenizer and repeat on its two rows. MaskGIT samples with "
-                + MASKGIT_STEPS + " steps; all generators sample with temperature 1, no top-k and CFG scale as in"
-                + " SamplingOptions.defaults().");
+                + MASKGIT_STEPS + " steps; all generators sample with temperature 1, no top-k and a CFG scale of "
+                + SamplingOptions.defaults().cfgScale() + " (no guidance).");
     }
 
     /** Trains the tokenizer of {@code kind} at the recipe's budget, or loads it when it is finished. */

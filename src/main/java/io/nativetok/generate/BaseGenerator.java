@@ -92,8 +92,8 @@ abstract class BaseGenerator implements Generator {
         CheckpointFile.Header header = CheckpointFile.readHeader(path);
         if (!checkpointKind().equals(header.kind())) {
             throw new NativeTokException(
-                    "Checkpoint " + path + " contains a " + header.kind() + ", not a " + checkpointKind()
-                            + ". Load it with Generators.load(path).");
+                    "Checkpoint " + path + " is of kind '" + header.kind() + "', not '" + checkpointKind()
+                            + "'. Load it with Generators.load(path), which reads every generator kind.");
         }
         List<String> differences = config.differences(GeneratorConfig.fromMap(header.config()));
         if (!differences.isEmpty()) {

@@ -30,7 +30,7 @@ public final class Generators {
             case ArGenerator.KIND -> ArGenerator.load(config, path);
             case MaskGitGenerator.KIND -> MaskGitGenerator.load(config, path);
             default -> throw new NativeTokException(
-                    "Checkpoint " + path + " contains a " + header.kind() + ", not a generator. Pass a file"
+                    "Checkpoint " + path + " is of kind '" + header.kind() + "', not a generator. Pass a file"
                             + " written by `nativetok train-generator`.");
         };
     }
@@ -48,7 +48,7 @@ public final class Generators {
     private static GeneratorConfig configOf(Path path, CheckpointFile.Header header) {
         if (!header.kind().equals(ArGenerator.KIND) && !header.kind().equals(MaskGitGenerator.KIND)) {
             throw new NativeTokException(
-                    "Checkpoint " + path + " contains a " + header.kind() + ", not a generator. Pass a file"
+                    "Checkpoint " + path + " is of kind '" + header.kind() + "', not a generator. Pass a file"
                             + " written by `nativetok train-generator`.");
         }
         try {

@@ -492,7 +492,7 @@ public final class FeatureNetwork implements AutoCloseable {
         CheckpointFile.Header header = CheckpointFile.readHeader(path);
         if (!KIND.equals(header.kind())) {
             throw new NativeTokException(
-                    "Checkpoint " + path + " contains a " + header.kind() + ", not a feature network."
+                    "Checkpoint " + path + " is of kind '" + header.kind() + "', not a feature network."
                             + " Pass a file written by `nativetok train-classifier`.");
         }
         FeatureNetwork network = create(Config.fromMap(header.config()), 0);

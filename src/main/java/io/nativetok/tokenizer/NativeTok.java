@@ -388,8 +388,8 @@ public final class NativeTok implements AutoCloseable {
     private static void checkKind(Path path, CheckpointFile.Header header) {
         if (!KIND.equals(header.kind())) {
             throw new NativeTokException(
-                    "Checkpoint " + path + " contains a " + header.kind() + ", not a tokenizer."
-                            + " Load it with the class that saved it.");
+                    "Checkpoint " + path + " is of kind '" + header.kind() + "', not a tokenizer. Pass a"
+                            + " tokenizer checkpoint, written by NativeTok.save or `nativetok train`.");
         }
     }
 

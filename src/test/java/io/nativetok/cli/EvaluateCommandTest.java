@@ -87,6 +87,16 @@ class EvaluateCommandTest {
         assertTrue(missing.err().startsWith("error: Tokenizer checkpoint"), missing.err());
         assertTrue(missing.err().contains("not found"), missing.err());
 
+        Run misspelled = evaluate(run.resolve("checkpoints").resolve("step-6.ckpt").toString());
+        assertEquals(1, misspelled.exitCode());
+        assertTrue(misspelled.err().contains("not found"), misspelled.err());
+        assertTrue(misspelled.err().contains("step-0000006.ckpt"), "lists the checkpoints there: " + misspelled.err());
+
+        Run folderGiven = evaluate(run.toString());
+        assertEquals(1, folderGiven.exitCode());
+        assertTrue(folderGiven.err().contains("it is a folder"), folderGiven.err());
+        assertTrue(folderGiven.err().contains("tokenizer.ckpt"), folderGiven.err());
+
         for (String images : new String[] {"0", "1001"}) {
             Run bad = evaluate(run.resolve("tokenizer.ckpt").toString(), "--images", images);
             assertEquals(1, bad.exitCode(), images);

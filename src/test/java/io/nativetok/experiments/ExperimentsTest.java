@@ -89,16 +89,39 @@ class ExperimentsTest {
 
     @Test
     void unfinishedTokenizerFolderRejected() throws Exception {
-        Path empty = Files.createDirectories(folder.resolve("empty"));
-        NativeTokException unfinished = assertThrows(NativeTokException.class, () -> Experiments.run(
-                "positions", Preset.TINY, folder.resolve("out"), TestData.cifar10(), false, QUIET, "test", empty));
+        Path unfinishedMain = recipeFolder("unfinished-main", "main", "tiny");
+        Files.createDirectories(unfinishedMain.resolve("tokenizer-nativetok").resolve("checkpoints"));
+        NativeTokException unfinished = assertThrows(NativeTokException.class, () -> reuseFrom(unfinishedMain));
         assertTrue(unfinished.getMessage().contains("tokenizer-nativetok"), unfinished.getMessage());
         assertTrue(unfinished.getMessage().contains("does not exist yet"), unfinished.getMessage());
 
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> Experiments.run(
-                "positions", Preset.TINY, folder.resolve("out2"), TestData.cifar10(), false, QUIET, "test",
-                folder.resolve("absent")));
+        NativeTokException otherRecipe = assertThrows(NativeTokException.class,
+                () -> reuseFrom(recipeFolder("hnt-run", "hnt", "tiny")));
+        assertTrue(otherRecipe.getMessage().contains("('hnt') has no folder tokenizer-nativetok"), otherRecipe.getMessage());
+
+        IllegalArgumentException otherPreset = assertThrows(IllegalArgumentException.class,
+                () -> reuseFrom(recipeFolder("cifar10-main", "main", "cifar10")));
+        assertTrue(otherPreset.getMessage().contains("preset 'cifar10', but this run uses 'tiny'"), otherPreset.getMessage());
+
+        IllegalArgumentException noRecipe = assertThrows(IllegalArgumentException.class,
+                () -> reuseFrom(Files.createDirectories(folder.resolve("empty"))));
+        assertTrue(noRecipe.getMessage().contains("no experiment.json"), noRecipe.getMessage());
+
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> reuseFrom(folder.resolve("absent")));
         assertTrue(missing.getMessage().contains("absent"), missing.getMessage());
+    }
+
+    private Path recipeFolder(String name, String experiment, String preset) throws IOException {
+        Path recipe = Files.createDirectories(folder.resolve(name));
+        Files.writeString(recipe.resolve("experiment.json"),
+                "{\"experiment\": \"" + experiment + "\", \"preset\": \"" + preset + "\"}");
+        return recipe;
+    }
+
+    private Map<String, Table> reuseFrom(Path tokenizers) {
+        return Experiments.run("positions", Preset.TINY, folder.resolve("out-" + tokenizers.getFileName()),
+                TestData.cifar10(), false, QUIET, "test", tokenizers);
     }
 
     @Test
@@ -116,18 +139,19 @@ class ExperimentsTest {
         Map<String, Table> tables = Experiments.run(
                 "hnt", Preset.TINY, out, TestData.cifar10(), false, new PrintStream(log, true), "test hnt");
         assertComplete(tables.get("hnt_vs_direct"),
-                List.of("method", "steps", "wall_minutes", "step_time_minutes", "psnr", "ssim", "codebook_usage"));
+                List.of("method", "steps", "time_budget_minutes", "step_time_minutes", "psnr", "ssim", "codebook_usage"));
         assertEquals(2, tables.get("hnt_vs_direct").rowCount());
         DoubleColumn stepMinutes = tables.get("hnt_vs_direct").doubleColumn("step_time_minutes");
-        DoubleColumn wallMinutes = tables.get("hnt_vs_direct").doubleColumn("wall_minutes");
+        DoubleColumn budgetMinutes = tables.get("hnt_vs_direct").doubleColumn("time_budget_minutes");
         for (int row = 0; row < 2; row++) {
             assertTrue(stepMinutes.get(row) > 0, "step time of row " + row);
-            assertTrue(stepMinutes.get(row) <= wallMinutes.get(0) * 3, "step time of row " + row + " near the wall time");
+            assertTrue(stepMinutes.get(row) <= budgetMinutes.get(0) * 3, "step time of row " + row + " near the wall time");
         }
 
         // L = 8 at TINY: the schedule is 2 -> 4 -> 8, and each phase ends with a progress line.
-        for (String phase : List.of("2 tokens, all parameters", "4 tokens, new experts and decoder", "8 tokens, fine-tune")) {
-            assertTrue(log.toString().contains("hnt hnt " + phase), "no progress line for '" + phase + "' in:\n" + log);
+        for (String phase : List.of("1/5 (2 tokens, all parameters)", "2/5 (4 tokens, new experts and decoder)",
+                "3/5 (4 tokens, fine-tune)", "4/5 (8 tokens, new experts and decoder)", "5/5 (8 tokens, fine-tune)")) {
+            assertTrue(log.toString().contains("hnt HNT phase " + phase), "no progress line for '" + phase + "' in:\n" + log);
         }
         List<String> metrics = Files.readAllLines(out.resolve("hnt").resolve("metrics.csv"));
         assertEquals(1 + 28, metrics.size(), "a header and one row per HNT step");
