@@ -74,8 +74,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         checkCheckpointPath(checkpoint);
-        ImageSet exact = Cifar10.load(DataLocation.fromSystem().locateCifar10(data, offline, null),
-                Cifar10.Split.TEST_EXACT);
+        Path dataFolder = DataLocation.fromSystem().locateCifar10(data, offline, null);
+        ImageSet exact = Cifar10.load(dataFolder, Cifar10.Split.TEST_EXACT);
         if (images < 1 || images > exact.size()) {
             throw new IllegalArgumentException("Invalid --images " + images + ": expected 1 to " + exact.size()
                     + " (test records 0-999).");
@@ -90,7 +90,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     checkpoint, images - 1, evaluation.psnr(), evaluation.ssim(), evaluation.mse(),
                     100 * evaluation.codebookUsage(), evaluation.perplexity());
             if (json != null) {
-                writeJson(evaluation);
+                writeJson(evaluation, dataFolder);
                 stdout.println("Wrote " + json.toAbsolutePath());
             }
             if (grid != null) {
@@ -149,11 +149,17 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    private void writeJson(Evaluation evaluation) throws IOException {
+    /** Writes the keys of {@code nativetok train}'s final-evaluation.json, and the checkpoint's path. */
+    private void writeJson(Evaluation evaluation, Path dataFolder) throws IOException {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("checkpoint", checkpoint.toAbsolutePath().toString());
+        // Training checkpoints record their step; a final tokenizer.ckpt saved by NativeTok.save does not.
+        String step = NativeTok.readMeta(checkpoint).get("step");
+        if (step != null) {
+            result.put("step", Long.parseLong(step));
+        }
         result.put("images", evaluation.images());
-        result.put("set", "CIFAR-10 test records 0-" + (images - 1));
+        result.put("data", dataFolder.toAbsolutePath() + " (CIFAR-10 test records 0-" + (images - 1) + ")");
         result.put("psnr_db", evaluation.psnr());
         result.put("ssim", evaluation.ssim());
         result.put("mse", evaluation.mse());

@@ -124,6 +124,9 @@ public final class ExperimentContext {
             if (latest.isPresent()) {
                 trainer.load(latest.get());
                 log.printf("[%s] %s: resuming at step %d%n", experiment, id, trainer.stepCount());
+            } else {
+                log.printf("[%s] %s: no checkpoint in %s, training from step 0%n", experiment, id,
+                        folder.resolve("checkpoints"));
             }
             trainer.addListener(new CsvMetricsListener(folder));
             trainer.addListener(new CheckpointListener(folder.resolve("checkpoints")));

@@ -78,6 +78,7 @@ class EvaluateCommandTest {
         assertTrue(result.out().contains("test records 0-99:"), result.out());
         assertEquals(number(finalJson, "psnr_db"), number(checkpointJson, "psnr_db"), 1e-9);
         assertEquals(100, number(checkpointJson, "images"));
+        assertEquals(6, number(checkpointJson, "step"), "a training checkpoint records its step");
     }
 
     @Test
