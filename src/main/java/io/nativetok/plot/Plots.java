@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDManager;
 import io.nativetok.tokenizer.NativeTok;
 import java.awt.image.BufferedImage;
 import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
 import tech.tablesaw.api.Table;
 
 /**
@@ -70,7 +73,9 @@ public final class Plots {
             String title, Map<String, Table> tables, String xColumn, String yColumn) {
         XYChart chart =
                 new XYChartBuilder().width(640).height(400).title(title).xAxisTitle(xColumn).yAxisTitle(yColumn).build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        // Below the plot area, so that the legend never covers a data point.
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         for (Map.Entry<String, Table> entry : tables.entrySet()) {
             Table table = entry.getValue();
             double[] x = table.numberColumn(xColumn).asDoubleArray();
@@ -91,7 +96,7 @@ public final class Plots {
     }
 
     /** Renders an XChart chart to an image. */
-    public static BufferedImage toImage(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {
-        return org.knowm.xchart.BitmapEncoder.getBufferedImage(chart);
+    public static BufferedImage toImage(Chart<?, ?> chart) {
+        return BitmapEncoder.getBufferedImage(chart);
     }
 }
