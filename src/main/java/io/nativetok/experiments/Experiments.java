@@ -118,7 +118,7 @@ public final class Experiments {
                     + " it is not the --out folder of a recipe. Give the --out folder of a main or positions run.");
         }
         if (!preset.id().equals(recorded.get("preset"))) {
-            throw new IllegalArgumentException("Invalid tokenizer folder " + folder + ": it holds a run at preset '"
+            throw new IllegalArgumentException("Invalid tokenizer folder " + folder + ": it contains a run at preset '"
                     + recorded.get("preset") + "', but this run uses '" + preset.id() + "'. Give the --out folder of a"
                     + " main or positions run at the same preset.");
         }

@@ -51,7 +51,7 @@ class ProgressBarTest {
     }
 
     @Test
-    void resumedWorkCountsOnlyNewProgressInRateAndTimeLeft() {
+    void resumedBarRateCountsNewWork() {
         ProgressBar bar = ProgressBar.builder().out(out).terminal(false).label("train").total(5000)
                 .plainInterval(Duration.ofSeconds(10)).clock(clock::get).build();
         clock.set(3 * SECOND);
