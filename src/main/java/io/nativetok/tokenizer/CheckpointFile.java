@@ -2,6 +2,7 @@ package io.nativetok.tokenizer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
@@ -16,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Type;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -63,6 +66,10 @@ public final class CheckpointFile {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Type MAP_TYPE = new TypeToken<LinkedHashMap<String, String>>() {}.getType();
     private static final String PARTIAL_SUFFIX = ".partial";
+    private static final int COPY_BUFFER_BYTES = 1 << 16;
+    /** The header of an array in DJL's encoding, as {@link NDArray#encode()} writes it in DJL 0.36. */
+    private static final String NDARRAY_MAGIC = "NDAR";
+    private static final int NDARRAY_VERSION = 3;
     private static final Logger logger = LoggerFactory.getLogger(CheckpointFile.class);
 
     /**
@@ -106,7 +113,7 @@ public final class CheckpointFile {
                 OutputStream file = outputFilter.apply(java.nio.channels.Channels.newOutputStream(channel));
                 CheckedOutputStream checked = new CheckedOutputStream(file, new CRC32());
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16));
-                writeBody(out, kind, config, meta, block, extra);
+                writeBody(out, kind, config, meta, block, extra, new byte[COPY_BUFFER_BYTES]);
                 out.flush();
                 long crc = checked.getChecksum().getValue();
                 out.writeLong(crc);
@@ -133,18 +140,53 @@ public final class CheckpointFile {
             Map<String, String> config,
             Map<String, String> meta,
             Block block,
-            Map<String, NDArray> extra)
+            Map<String, NDArray> extra,
+            byte[] buffer)
             throws IOException {
         out.write(MAGIC);
         out.writeInt(FORMAT_VERSION);
         out.writeUTF(kind);
         writeString(out, GSON.toJson(config));
         writeString(out, GSON.toJson(meta));
-        writeParameters(out, block);
+        writeParameters(out, block, buffer);
         out.writeInt(extra.size());
         for (Map.Entry<String, NDArray> entry : extra.entrySet()) {
             writeString(out, entry.getKey());
-            out.write(entry.getValue().encode());
+            writeArray(out, entry.getValue(), buffer);
+        }
+    }
+
+    /**
+     * Writes {@code array} in the bytes of DJL's {@link NDArray#encode()}, streaming its data
+     * through {@code buffer}. {@code encode()} builds the whole encoding as one Java byte array, a
+     * few copies of the array's size; for the optimizer moments of a large model those copies made
+     * G1 grow the Java heap by gigabytes at the first checkpoint.
+     */
+    static void writeArray(DataOutputStream out, NDArray array, byte[] buffer) throws IOException {
+        if (array.getDataType() == DataType.STRING) {
+            out.write(array.encode());
+            return;
+        }
+        out.writeUTF(NDARRAY_MAGIC);
+        out.writeInt(NDARRAY_VERSION);
+        String name = array.getName();
+        if (name == null) {
+            out.write(0);
+        } else {
+            out.write(1);
+            out.writeUTF(name);
+        }
+        out.writeUTF(array.getSparseFormat().name());
+        out.writeUTF(array.getDataType().name());
+        out.write(array.getShape().getEncoded());
+        // A direct view of the array's memory where the engine allows it; toByteBuffer() would copy.
+        ByteBuffer data = array.toByteBuffer(true);
+        out.write(data.order() == ByteOrder.BIG_ENDIAN ? '>' : '<');
+        out.writeInt(data.remaining());
+        while (data.hasRemaining()) {
+            int length = Math.min(buffer.length, data.remaining());
+            data.get(buffer, 0, length);
+            out.write(buffer, 0, length);
         }
     }
 
@@ -273,12 +315,12 @@ public final class CheckpointFile {
     }
 
     /** Writes every parameter as its name followed by its encoded array. */
-    private static void writeParameters(DataOutputStream out, Block block) throws IOException {
+    private static void writeParameters(DataOutputStream out, Block block, byte[] buffer) throws IOException {
         ai.djl.util.PairList<String, ai.djl.nn.Parameter> parameters = block.getParameters();
         out.writeInt(parameters.size());
         for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> entry : parameters) {
             writeString(out, entry.getKey());
-            out.write(entry.getValue().getArray().encode());
+            writeArray(out, entry.getValue().getArray(), buffer);
         }
     }
 

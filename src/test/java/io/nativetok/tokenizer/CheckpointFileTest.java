@@ -11,8 +11,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import io.nativetok.util.NativeTokException;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +44,31 @@ class CheckpointFileTest {
             assertArrayEquals(saved.getParameters().get(0).getValue().getArray().toFloatArray(),
                     loaded.getParameters().get(0).getValue().getArray().toFloatArray());
             assertEquals("4", CheckpointFile.readHeader(file).meta().get("step"));
+        }
+    }
+
+    /**
+     * The streaming writer must produce exactly the bytes of DJL's own encoding, which the reader
+     * decodes; data longer than the copy buffer checks the chunked copy.
+     */
+    @Test
+    void streamedArraysMatchDjlEncoding() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray named = manager.arange(0f, 70_000f).reshape(7, 10_000);
+            named.setName("moment");
+            List<NDArray> arrays = List.of(
+                    named,
+                    manager.create(new long[] {3, -1, 1L << 40}),
+                    manager.create(2.5f),
+                    manager.create(new Shape(0, 3)),
+                    manager.create(new int[] {1, 2, 3, 4}).reshape(2, 2));
+            for (NDArray array : arrays) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                try (DataOutputStream out = new DataOutputStream(bytes)) {
+                    CheckpointFile.writeArray(out, array, new byte[4096]);
+                }
+                assertArrayEquals(array.encode(), bytes.toByteArray(), "encoding of " + array.getShape());
+            }
         }
     }
 
