@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
@@ -122,6 +123,7 @@ public final class ExperimentContext {
         try (TokenizerTrainer trainer = tokenizer.newTrainer(training)) {
             Optional<Path> latest = CheckpointListener.latest(folder.resolve("checkpoints"));
             if (latest.isPresent()) {
+                checkResumable(id, latest.get(), config, training);
                 trainer.load(latest.get());
                 log.printf("[%s] %s: resuming at step %d%n", experiment, id, trainer.stepCount());
             } else {
@@ -140,6 +142,35 @@ public final class ExperimentContext {
         }
         recordStage("train " + id, start);
         return tokenizer;
+    }
+
+    /** Settings that change when a trainer evaluates or saves, never the weights it trains. */
+    private static final Set<String> SCHEDULE_ONLY_KEYS =
+            Set.of("train.evaluate-every", "train.checkpoint-every", "train.keep-checkpoints");
+
+    /**
+     * Checks that a checkpoint in a tokenizer's folder was written with the recipe's model and
+     * training settings before resuming from it, since a checkpoint can also come from
+     * {@code nativetok train} with other settings.
+     */
+    private void checkResumable(String id, Path checkpoint, NativeTokConfig config, TrainingConfig training) {
+        checkSettings(id, checkpoint, "model", config.toMap(), NativeTok.readHeaderConfig(checkpoint));
+        Map<String, String> expected = new LinkedHashMap<>(training.toMap());
+        expected.keySet().removeAll(SCHEDULE_ONLY_KEYS);
+        checkSettings(id, checkpoint, "training", expected, NativeTok.readMeta(checkpoint));
+    }
+
+    private void checkSettings(String id, Path checkpoint, String part, Map<String, String> expected,
+            Map<String, String> found) {
+        for (Map.Entry<String, String> entry : expected.entrySet()) {
+            String have = found.get(entry.getKey());
+            if (!entry.getValue().equals(have)) {
+                throw new NativeTokException("Cannot resume tokenizer '" + id + "' from " + checkpoint + ": it was"
+                        + " written with " + part + " setting " + entry.getKey() + " = " + have + ", but this"
+                        + " recipe at preset " + preset.id() + " trains with " + entry.getValue() + ". Move the"
+                        + " checkpoints of other settings out of " + checkpoint.getParent() + ".");
+            }
+        }
     }
 
     /**

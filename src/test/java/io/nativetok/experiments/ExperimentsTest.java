@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.Gson;
+import io.nativetok.data.BatchSampler;
+import io.nativetok.data.ImageSet;
 import io.nativetok.data.TestData;
+import io.nativetok.data.TestImages;
+import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.Preset;
+import io.nativetok.train.TokenizerTrainer;
+import io.nativetok.train.TrainingConfig;
 import io.nativetok.util.NativeTokException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -110,6 +116,24 @@ class ExperimentsTest {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> reuseFrom(folder.resolve("absent")));
         assertTrue(missing.getMessage().contains("absent"), missing.getMessage());
+    }
+
+    @Test
+    void checkpointOfOtherSettingsNotResumed() throws Exception {
+        Path out = recipeFolder("other-settings", "positions", "tiny");
+        Path checkpoint = out.resolve("tokenizer-nativetok").resolve("checkpoints").resolve("step-0000001.ckpt");
+        TrainingConfig otherRate = TrainingConfig.forPreset(Preset.TINY).toBuilder()
+                .steps(Budget.forPreset(Preset.TINY).tokenizerSteps()).learningRate(5e-4f).build();
+        ImageSet images = TestImages.cifarTest();
+        try (NativeTok tokenizer = NativeTok.builder().preset(Preset.TINY).build();
+                TokenizerTrainer trainer = tokenizer.newTrainer(otherRate)) {
+            trainer.step(images, new BatchSampler(images, otherRate.batchSize(), 0).next());
+            trainer.save(checkpoint);
+        }
+        NativeTokException e = assertThrows(NativeTokException.class, () -> run("positions", out, false));
+        assertTrue(e.getMessage().contains("train.learning-rate = 5.0E-4"), e.getMessage());
+        assertTrue(e.getMessage().contains("trains with 0.001"), e.getMessage());
+        assertTrue(Files.exists(checkpoint), "the checkpoint stays in place");
     }
 
     private Path recipeFolder(String name, String experiment, String preset) throws IOException {
