@@ -11,7 +11,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import io.nativetok.util.NativeTokException;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +70,28 @@ class CheckpointFileTest {
                     CheckpointFile.writeArray(out, array, new byte[4096]);
                 }
                 assertArrayEquals(array.encode(), bytes.toByteArray(), "encoding of " + array.getShape());
+            }
+        }
+    }
+
+    @Test
+    void streamedArraysReadBackExactly() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            List<NDArray> arrays = List.of(
+                    manager.randomNormal(new Shape(7, 10_000)),
+                    manager.create(new long[] {3, -1, 1L << 40}),
+                    manager.create(2.5f),
+                    manager.create(new Shape(0, 3)),
+                    manager.create(new int[] {1, 2, 3, 4}).reshape(2, 2));
+            for (NDArray array : arrays) {
+                byte[] encoded = array.encode();
+                try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded));
+                        NDArray read = CheckpointFile.readArray(in, manager, new byte[4096])) {
+                    assertEquals(array.getShape(), read.getShape());
+                    assertEquals(array.getDataType(), read.getDataType());
+                    assertArrayEquals(array.toByteArray(), read.toByteArray(), "data of " + array.getShape());
+                    assertEquals(-1, in.read(), "bytes left after " + array.getShape());
+                }
             }
         }
     }
