@@ -11,6 +11,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import io.nativetok.util.NativeTokException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -92,6 +94,37 @@ class CheckpointFileTest {
                     assertArrayEquals(array.toByteArray(), read.toByteArray(), "data of " + array.getShape());
                     assertEquals(-1, in.read(), "bytes left after " + array.getShape());
                 }
+            }
+        }
+    }
+
+    /**
+     * Streaming keeps a large array's data out of the Java heap: DJL's encode() and decode() each
+     * allocate at least the array's size there, 40 MB here.
+     */
+    @Test
+    void streamedArraysStayOutOfHeap() throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        Path file = folder.resolve("large.bin");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray large = manager.randomNormal(new Shape(10_000_000));
+            byte[] buffer = new byte[1 << 16];
+
+            long before = threads.getThreadAllocatedBytes(thread);
+            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+                CheckpointFile.writeArray(out, large, buffer);
+            }
+            long written = threads.getThreadAllocatedBytes(thread) - before;
+            assertTrue(written < 4_000_000, "writing 40 MB allocated " + written + " bytes of heap");
+
+            before = threads.getThreadAllocatedBytes(thread);
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)));
+                    NDArray read = CheckpointFile.readArray(in, manager, buffer)) {
+                long allocated = threads.getThreadAllocatedBytes(thread) - before;
+                assertTrue(allocated < 4_000_000, "reading 40 MB allocated " + allocated + " bytes of heap");
+                assertTrue(large.contentEquals(read), "array read back differs");
             }
         }
     }
