@@ -52,8 +52,8 @@ class CheckpointFileTest {
     }
 
     /**
-     * The streaming writer must produce exactly the bytes of DJL's own encoding, which the reader
-     * decodes; data longer than the copy buffer checks the chunked copy.
+     * The streaming writer must produce exactly the bytes of DJL's own encoding, because readers
+     * of older checkpoints decode that format. Data longer than the copy buffer checks the chunks.
      */
     @Test
     void streamedArraysMatchDjlEncoding() throws Exception {

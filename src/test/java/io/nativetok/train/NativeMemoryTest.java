@@ -73,7 +73,7 @@ class NativeMemoryTest {
         List<Double> resident = output.stream().filter(line -> line.startsWith("rss "))
                 .map(line -> Double.parseDouble(line.split(" ")[2])).toList();
         assertEquals(2, resident.size(), "expected two 'rss' lines from the child:\n" + String.join("\n", output));
-        // Without per-step scopes DJL leaked about 170 MB per step at a larger size; here even
+        // Without per-step scopes DJL leaked about 170 MB per step at a larger size. Here a leak of
         // 0.1 MB per step would add 25 MB over the 250 measured steps.
         assertTrue(resident.get(1) - resident.get(0) < 25, String.format(
                 "resident memory grew from %.1f MB at step %d to %.1f MB at step %d",
