@@ -2,8 +2,7 @@ package io.nativetok.experiments;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.reflect.TypeToken;
 import io.nativetok.data.ImageSet;
 import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.NativeTokConfig;
@@ -50,6 +49,8 @@ public final class ExperimentContext {
 
     private static final Logger logger = LoggerFactory.getLogger(ExperimentContext.class);
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    /** The layout of a tokenizer folder's config.json: part ("model", "training") to settings. */
+    private static final TypeToken<Map<String, Map<String, String>>> RECORDED_SETTINGS = new TypeToken<>() { };
 
     private final String experiment;
     private final Preset preset;
@@ -162,15 +163,19 @@ public final class ExperimentContext {
 
     private void checkSettings(String id, Path checkpoint, String part, Map<String, String> expected,
             Map<String, String> found) {
-        for (Map.Entry<String, String> entry : expected.entrySet()) {
-            String have = found.get(entry.getKey());
-            if (!entry.getValue().equals(have)) {
-                throw new NativeTokException("Cannot resume tokenizer '" + id + "' from " + checkpoint + ": it was"
-                        + " written with " + part + " setting " + entry.getKey() + " = " + have + ", but this"
-                        + " recipe at preset " + preset.id() + " trains with " + entry.getValue() + ". Move the"
-                        + " checkpoints of other settings out of " + checkpoint.getParent() + ".");
-            }
-        }
+        firstDifference(expected, found).ifPresent(key -> {
+            throw new NativeTokException("Cannot resume tokenizer '" + id + "' from " + checkpoint + ": it was"
+                    + " written with " + part + " setting " + key + " = " + found.get(key) + ", but this"
+                    + " recipe at preset " + preset.id() + " trains with " + expected.get(key) + ". Move the"
+                    + " checkpoints of other settings out of " + checkpoint.getParent() + ".");
+        });
+    }
+
+    /** Returns the first key of {@code expected} whose value in {@code found} is another or missing. */
+    private static Optional<String> firstDifference(Map<String, String> expected, Map<String, String> found) {
+        return expected.keySet().stream()
+                .filter(key -> !expected.get(key).equals(found.get(key)))
+                .findFirst();
     }
 
     /**
@@ -192,26 +197,23 @@ public final class ExperimentContext {
                     + finished + " does not exist yet, so the recipe there has not finished training it. Let that"
                     + " recipe finish first, or run without --tokenizers-from to train the tokenizers here.");
         }
-        JsonObject expected = JsonParser.parseString(
-                GSON.toJson(Map.of("model", config.toMap(), "training", training.toMap()))).getAsJsonObject();
-        JsonObject found;
+        Map<String, Map<String, String>> found;
         try {
-            found = JsonParser.parseString(Files.readString(recorded)).getAsJsonObject();
+            found = GSON.fromJson(Files.readString(recorded), RECORDED_SETTINGS);
         } catch (IOException | RuntimeException e) {
             throw new NativeTokException("Failed to read " + recorded + ": " + e.getMessage()
                     + ". Reuse tokenizers only from a folder written by `nativetok reproduce`.", e);
         }
+        Map<String, Map<String, String>> expected = Map.of("model", config.toMap(), "training", training.toMap());
         for (String part : List.of("model", "training")) {
-            JsonObject want = expected.getAsJsonObject(part);
-            JsonObject have = found.has(part) ? found.getAsJsonObject(part) : new JsonObject();
-            for (String key : want.keySet()) {
-                if (!want.get(key).equals(have.get(key))) {
-                    throw new NativeTokException("Cannot reuse tokenizer '" + id + "' from " + tokenizersFrom
-                            + ": it was trained with " + part + " setting " + key + " = " + have.get(key)
-                            + ", but this recipe at preset " + preset.id() + " needs " + want.get(key)
-                            + ". Reuse tokenizers of a recipe run at the same preset, or train them here.");
-                }
-            }
+            Map<String, String> want = expected.get(part);
+            Map<String, String> have = found == null ? Map.of() : found.getOrDefault(part, Map.of());
+            firstDifference(want, have).ifPresent(key -> {
+                throw new NativeTokException("Cannot reuse tokenizer '" + id + "' from " + tokenizersFrom
+                        + ": it was trained with " + part + " setting " + key + " = " + have.get(key)
+                        + ", but this recipe at preset " + preset.id() + " needs " + want.get(key)
+                        + ". Reuse tokenizers of a recipe run at the same preset, or train them here.");
+            });
         }
         log.printf("[%s] %s: reusing the finished tokenizer %s%n", experiment, id, finished);
         return NativeTok.load(finished);
