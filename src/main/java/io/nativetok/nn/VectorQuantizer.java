@@ -103,8 +103,7 @@ public final class VectorQuantizer extends AbstractBlock {
         NDArray e = project(parameterStore, h, training); // (B, L, C)
         NDArray entries = normalizedCodebook(parameterStore, e, training); // (K, C)
 
-        NDArray flat = e.reshape(batch * tokens, codeDim);
-        NDArray ids = flat.stopGradient().matMul(entries.transpose().stopGradient()).argMax(1);
+        NDArray ids = nearest(e, entries); // (B*L)
         NDArray q = lookup(entries, ids).reshape(batch, tokens, codeDim);
 
         NDArray codebookLoss = q.sub(e.stopGradient()).square().mean();
@@ -114,6 +113,33 @@ public final class VectorQuantizer extends AbstractBlock {
         NDArray straightThrough = e.add(q.sub(e).stopGradient());
         return new Result(
                 straightThrough, ids.reshape(batch, tokens), e, codebookLoss, commitmentLoss, loss);
+    }
+
+    /**
+     * Returns only the ids of the nearest codes, without the straight-through codes and loss terms
+     * that training needs; encoding uses this.
+     *
+     * @param h {@code (B, L, De)}
+     * @return ids {@code (B, L)} int64
+     */
+    public NDArray ids(ParameterStore parameterStore, NDArray h) {
+        Shape shape = h.getShape();
+        NDArray e = project(parameterStore, h, false); // (B, L, C)
+        NDArray entries = normalizedCodebook(parameterStore, e, false); // (K, C)
+        return nearest(e, entries).reshape(shape.get(0), shape.get(1));
+    }
+
+    /**
+     * Returns the id of the codebook entry with the largest dot product with each code, which for
+     * l2-normalised vectors is the nearest one.
+     *
+     * @param e {@code (B, L, C)}
+     * @param entries {@code (K, C)}
+     * @return {@code (B*L)} int64
+     */
+    private NDArray nearest(NDArray e, NDArray entries) {
+        NDArray flat = e.reshape(-1, codeDim);
+        return flat.stopGradient().matMul(entries.transpose().stopGradient()).argMax(1);
     }
 
     /**

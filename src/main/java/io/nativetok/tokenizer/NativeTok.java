@@ -108,7 +108,7 @@ public final class NativeTok implements AutoCloseable {
         try (GradMode off = GradMode.off();
                 NDManager scope = images.getManager().newSubManager()) {
             NDArray x = toModelScale(images, scope);
-            NDArray ids = model.encode(parameterStore, x).ids();
+            NDArray ids = model.encode(parameterStore, x);
             return toIntRows(ids);
         }
     }

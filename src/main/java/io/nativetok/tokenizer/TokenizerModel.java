@@ -118,11 +118,11 @@ final class TokenizerModel extends AbstractBlock {
         config = config.withTokens(newTokens);
     }
 
-    /** Encodes images into token ids {@code (B, L)} and the pre-quantization latents. */
-    VectorQuantizer.Result encode(ParameterStore parameterStore, NDArray images) {
+    /** Encodes images into token ids {@code (B, L)} int64. */
+    NDArray encode(ParameterStore parameterStore, NDArray images) {
         installFeedback(parameterStore, false);
-        NDArray latents = encoder.encode(parameterStore, images, false);
-        return quantizer.forward(parameterStore, latents, false);
+        NDArray latents = encoder.encode(parameterStore, images, false); // (B, L, De)
+        return quantizer.ids(parameterStore, latents);
     }
 
     /** Decodes the first L' token ids {@code (B, L')} into images in [-1, 1]. */
