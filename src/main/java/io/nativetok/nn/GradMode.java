@@ -26,6 +26,11 @@ public final class GradMode implements AutoCloseable {
         return new GradMode();
     }
 
+    /** Returns whether libtorch records autograd graphs on this thread. */
+    public static boolean isOn() {
+        return JniUtils.isGradMode();
+    }
+
     @Override
     public void close() {
         JniUtils.setGradMode(previous);

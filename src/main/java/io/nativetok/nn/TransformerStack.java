@@ -17,7 +17,8 @@ import java.util.List;
  *
  * <p>Input {@code (B, T, D)}; output {@code (B, T, D)}, or {@code (B, Q, D)} when only the last Q
  * rows are requested: then every layer but the last runs over all rows (the last layer needs their
- * keys and values) and the last layer computes only the requested rows.
+ * keys and values) and the last layer computes only the requested rows. Without autograd, each
+ * layer's intermediate arrays are freed when the layer returns.
  */
 public final class TransformerStack extends AbstractBlock {
 
@@ -55,16 +56,53 @@ public final class TransformerStack extends AbstractBlock {
      */
     public NDArray forward(
             ParameterStore parameterStore, NDArray x, NDArray mask, int queryRows, boolean training) {
-        long length = x.getShape().get(1);
+        int length = Math.toIntExact(x.getShape().get(1));
         int last = layers.size() - 1;
-        for (int i = 0; i < last; i++) {
-            x = layers.get(i).forward(parameterStore, x, mask, (int) length, training);
-        }
         NDArray lastMask = mask;
         if (mask != null && queryRows < length) {
             lastMask = mask.get(":, :, {}:", length - queryRows); // (1|B, 1, Q, T)
         }
-        return layers.get(last).forward(parameterStore, x, lastMask, queryRows, training);
+        boolean freeEachLayer = !training && !GradMode.isOn();
+        NDManager outer = x.getManager();
+        for (int i = 0; i <= last; i++) {
+            TransformerLayer layer = layers.get(i);
+            NDArray layerMask = i == last ? lastMask : mask;
+            int rows = i == last ? queryRows : length;
+            if (freeEachLayer) {
+                x = forwardInScope(layer, parameterStore, x, layerMask, rows, outer, i > 0);
+            } else {
+                x = layer.forward(parameterStore, x, layerMask, rows, training);
+            }
+        }
+        return x;
+    }
+
+    /**
+     * Runs one layer for inference in its own manager and keeps only its output in {@code outer}.
+     * Without autograd no intermediate array is needed after its layer, so an inference pass keeps
+     * one layer's intermediates at a time instead of the whole stack's.
+     *
+     * @param ownsInput whether {@code x} is an earlier layer's output that may be freed with the
+     *     scope; the caller's input is only lent to it
+     */
+    private static NDArray forwardInScope(
+            TransformerLayer layer,
+            ParameterStore parameterStore,
+            NDArray x,
+            NDArray mask,
+            int queryRows,
+            NDManager outer,
+            boolean ownsInput) {
+        try (NDManager scope = outer.newSubManager()) {
+            if (ownsInput) {
+                x.attach(scope);
+            } else {
+                x.tempAttach(scope);
+            }
+            NDArray y = layer.forward(parameterStore, x, mask, queryRows, false);
+            y.attach(outer);
+            return y;
+        }
     }
 
     /** Runs all layers over all rows. */

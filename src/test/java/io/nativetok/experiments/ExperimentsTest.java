@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.DoubleColumn;
@@ -29,12 +30,19 @@ import tech.tablesaw.columns.Column;
 
 class ExperimentsTest {
 
-    @TempDir Path folder;
-
     private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
 
+    @TempDir Path folder;
+    private Path data;
+
+    /** Finds CIFAR-10 before each test, so that a missing copy skips it instead of failing an assertThrows. */
+    @BeforeEach
+    void findData() {
+        data = TestData.cifar10();
+    }
+
     private Map<String, Table> run(String name, Path out, boolean force) {
-        return Experiments.run(name, Preset.TINY, out, TestData.cifar10(), force, QUIET, "test " + name);
+        return Experiments.run(name, Preset.TINY, out, data, force, QUIET, "test " + name);
     }
 
     private static void assertComplete(Table table, List<String> columns) {
@@ -79,7 +87,7 @@ class ExperimentsTest {
         Map<String, Table> own = run("positions", trained, false);
         Path reusing = folder.resolve("reusing");
         Map<String, Table> reused = Experiments.run(
-                "positions", Preset.TINY, reusing, TestData.cifar10(), false, QUIET, "test", trained);
+                "positions", Preset.TINY, reusing, data, false, QUIET, "test", trained);
         for (String name : List.of("prefix_quality", "position_influence")) {
             assertEquals(own.get(name).printAll(), reused.get(name).printAll(), name);
         }
@@ -89,7 +97,7 @@ class ExperimentsTest {
         Path config = trained.resolve("tokenizer-titok/config.json");
         Files.writeString(config, Files.readString(config).replace("\"train.steps\": \"30\"", "\"train.steps\": \"31\""));
         NativeTokException changed = assertThrows(NativeTokException.class, () -> Experiments.run(
-                "positions", Preset.TINY, folder.resolve("changed"), TestData.cifar10(), false, QUIET, "test", trained));
+                "positions", Preset.TINY, folder.resolve("changed"), data, false, QUIET, "test", trained));
         assertTrue(changed.getMessage().contains("train.steps = 31, but"), changed.getMessage());
     }
 
@@ -145,7 +153,7 @@ class ExperimentsTest {
 
     private Map<String, Table> reuseFrom(Path tokenizers) {
         return Experiments.run("positions", Preset.TINY, folder.resolve("out-" + tokenizers.getFileName()),
-                TestData.cifar10(), false, QUIET, "test", tokenizers);
+                data, false, QUIET, "test", tokenizers);
     }
 
     @Test
@@ -161,7 +169,7 @@ class ExperimentsTest {
         Path out = folder.resolve("hnt");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Map<String, Table> tables = Experiments.run(
-                "hnt", Preset.TINY, out, TestData.cifar10(), false, new PrintStream(log, true), "test hnt");
+                "hnt", Preset.TINY, out, data, false, new PrintStream(log, true), "test hnt");
         assertComplete(tables.get("hnt_vs_direct"),
                 List.of("method", "steps", "time_budget_minutes", "step_time_minutes", "psnr", "ssim", "codebook_usage"));
         assertEquals(2, tables.get("hnt_vs_direct").rowCount());
@@ -194,7 +202,7 @@ class ExperimentsTest {
         }
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Map<String, Table> tables = Experiments.run(
-                "hnt", Preset.TINY, out, TestData.cifar10(), false, new PrintStream(log, true), "test hnt");
+                "hnt", Preset.TINY, out, data, false, new PrintStream(log, true), "test hnt");
         assertTrue(log.toString().contains("[hnt] hnt: resuming at step 28"), log.toString());
         assertEquals(2, tables.get("hnt_vs_direct").rowCount());
         assertTrue(wallSeconds(hnt) >= firstSeconds * 0.5, "the wall time of the first invocation is kept");

@@ -89,8 +89,9 @@ class DivergenceTest {
                     }
                 }
             });
+            ImageSet images = trainingImages();
             DivergenceException error =
-                    assertThrows(DivergenceException.class, () -> trainer.fit(trainingImages(), null));
+                    assertThrows(DivergenceException.class, () -> trainer.fit(images, null));
             assertEquals(POISON_STEP + 1, error.step());
             assertEquals("reconstruction", error.term());
             assertTrue(Double.isNaN(error.value()));

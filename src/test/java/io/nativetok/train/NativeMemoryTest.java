@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nativetok.data.BatchSampler;
 import io.nativetok.data.ImageSet;
+import io.nativetok.data.TestData;
 import io.nativetok.data.TestImages;
 import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.Preset;
@@ -59,6 +60,7 @@ class NativeMemoryTest {
 
     @Test
     void residentMemoryFlatOverThreeHundredSteps() throws Exception {
+        TestData.cifar10(); // skips (or fails under NATIVETOK_REQUIRE_DATA) here, not in the child
         List<String> command = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-Djava.awt.headless=true",
