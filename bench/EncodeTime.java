@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.util.stream.IntStream;
 
 /**
- * Times NativeTok.encode on a batch of CIFAR-10 test images with the CIFAR10-preset model: one
- * warm-up call, then the mean of 5 calls, twice. Run it with two builds in turn to compare them:
+ * Times NativeTok.encode on a batch of CIFAR-10 test images with the CIFAR10-preset model. After
+ * one warm-up call it prints the mean of 5 calls, twice. Run it with two builds in turn to compare
+ * them:
  *
  * <pre>
  * java -cp "target/classes:target/lib/*" bench/EncodeTime.java CIFAR10_FOLDER [BATCH]

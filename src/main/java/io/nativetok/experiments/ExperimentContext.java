@@ -171,7 +171,7 @@ public final class ExperimentContext {
         });
     }
 
-    /** Returns the first key of {@code expected} whose value in {@code found} is another or missing. */
+    /** Returns the first key of {@code expected} that {@code found} lacks or maps to another value. */
     private static Optional<String> firstDifference(Map<String, String> expected, Map<String, String> found) {
         return expected.keySet().stream()
                 .filter(key -> !expected.get(key).equals(found.get(key)))

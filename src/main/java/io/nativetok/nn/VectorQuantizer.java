@@ -117,7 +117,7 @@ public final class VectorQuantizer extends AbstractBlock {
 
     /**
      * Returns only the ids of the nearest codes, without the straight-through codes and loss terms
-     * that training needs; encoding uses this.
+     * that training needs. Encoding uses this.
      *
      * @param h {@code (B, L, De)}
      * @return ids {@code (B, L)} int64

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Assumptions;
  * CIFAR-10 folder. When the data is missing, tests are skipped, unless
  * {@code NATIVETOK_REQUIRE_DATA=1} (set by {@code bin/test}), where they fail. The ImageNet sample
  * has no public download, so under that setting it is required only when
- * {@code NATIVETOK_IMAGENET_SAMPLE} names it (as CI does); otherwise its tests are skipped.
+ * {@code NATIVETOK_IMAGENET_SAMPLE} names it, as CI does. Otherwise its tests are skipped.
  */
 public final class TestData {
 

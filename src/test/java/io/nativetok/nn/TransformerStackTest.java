@@ -21,7 +21,7 @@ class TransformerStackTest {
      * output is left in the manager. With recording on, every intermediate array is kept.
      */
     @Test
-    void inferenceFreesIntermediatesWithSameResult() {
+    void inferenceFreesLayerArrays() {
         try (NDManager manager = NDManager.newBaseManager()) {
             TransformerStack stack = new TransformerStack(16, 3, 2, 4);
             stack.initialize(manager, DataType.FLOAT32, INPUT);

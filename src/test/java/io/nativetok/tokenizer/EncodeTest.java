@@ -16,7 +16,7 @@ class EncodeTest {
      * still be those of the full forward pass, for every encoder kind and for quantized feedback.
      */
     @Test
-    void encodeGivesTheIdsOfTheFullForwardPass() {
+    void encodeMatchesForwardIds() {
         List<NativeTokConfig> configs = new ArrayList<>();
         for (EncoderKind kind : EncoderKind.values()) {
             configs.add(Preset.TINY.toBuilder().encoder(kind).seed(5).build());
