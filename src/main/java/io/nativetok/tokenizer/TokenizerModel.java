@@ -1,6 +1,7 @@
 package io.nativetok.tokenizer;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -10,14 +11,17 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.nativetok.nn.CausalExperts;
+import io.nativetok.nn.GradMode;
 import io.nativetok.nn.Layers;
 import io.nativetok.nn.LatentEncoder;
 import io.nativetok.nn.MetaImageTransformer;
 import io.nativetok.nn.NativeTokEncoder;
 import io.nativetok.nn.PixelDecoder;
+import io.nativetok.nn.RowThreads;
 import io.nativetok.nn.SingleStreamEncoder;
 import io.nativetok.nn.VectorQuantizer;
 import io.nativetok.tokenizer.NativeTokConfig.Transformer;
+import java.util.List;
 
 /**
  * The whole tokenizer as one DJL block: encoder, quantizer and decoder (and, for quantized expert
@@ -28,6 +32,9 @@ import io.nativetok.tokenizer.NativeTokConfig.Transformer;
 final class TokenizerModel extends AbstractBlock {
 
     private static final byte VERSION = 1;
+
+    /** The fewest images per thread when encoding on several cores. */
+    private static final int MIN_BLOCK_ROWS = 8;
 
     private NativeTokConfig config;
     private final LatentEncoder encoder;
@@ -118,11 +125,23 @@ final class TokenizerModel extends AbstractBlock {
         config = config.withTokens(newTokens);
     }
 
-    /** Encodes images into token ids {@code (B, L)} int64. */
+    /**
+     * Encodes images into token ids {@code (B, L)} int64. On a CPU with several cores, blocks of
+     * the batch run on their own threads ({@link RowThreads}).
+     */
     NDArray encode(ParameterStore parameterStore, NDArray images) {
         installFeedback(parameterStore, false);
-        NDArray latents = encoder.encode(parameterStore, images, false); // (B, L, De)
-        return quantizer.ids(parameterStore, latents);
+        List<NDArray> blocks =
+                RowThreads.map(
+                        images,
+                        MIN_BLOCK_ROWS,
+                        block -> {
+                            try (GradMode off = GradMode.off()) {
+                                NDArray latents = encoder.encode(parameterStore, block, false); // (b, L, De)
+                                return quantizer.ids(parameterStore, latents); // (b, L)
+                            }
+                        });
+        return blocks.size() == 1 ? blocks.get(0) : NDArrays.concat(new NDList(blocks), 0);
     }
 
     /** Decodes the first L' token ids {@code (B, L')} into images in [-1, 1]. */

@@ -23,7 +23,7 @@ class EncodeTest {
         }
         configs.add(Preset.TINY.toBuilder().mocet(m -> m.feedback(Feedback.QUANTIZED)).seed(5).build());
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray images = TestImages.cifarBatch(manager, 8);
+            NDArray images = TestImages.cifarBatch(manager, 24); // 2 blocks on 2 cores
             for (NativeTokConfig config : configs) {
                 try (NativeTok tok = NativeTok.create(config)) {
                     long[] full = tok.forward(images.mul(2).sub(1), false).quantized().ids().toLongArray();
