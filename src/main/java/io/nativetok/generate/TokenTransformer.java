@@ -13,6 +13,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.nativetok.nn.KvCache;
+import io.nativetok.nn.LayerScope;
 import io.nativetok.nn.Layers;
 import io.nativetok.nn.LlamaLayer;
 import io.nativetok.nn.RmsNorm;
@@ -62,7 +63,8 @@ final class TokenTransformer extends AbstractBlock {
     }
 
     /**
-     * Runs the sequence {@code [class ; tokens]} through every layer.
+     * Runs the sequence {@code [class ; tokens]} through every layer. Without autograd each layer's
+     * intermediate arrays are freed when the layer returns.
      *
      * @param classes {@code (B)} int64 class ids, or null to start the sequence with the tokens
      * @param tokens {@code (B, T)} int64 token ids, or null for the class token alone
@@ -71,8 +73,13 @@ final class TokenTransformer extends AbstractBlock {
      */
     NDArray forward(ParameterStore parameterStore, NDArray classes, NDArray tokens, NDArray mask, boolean training) {
         NDArray x = embed(parameterStore, classes, tokens, 0, training); // (B, n, D)
+        boolean freeEachLayer = LayerScope.freesLayers(training);
         for (LlamaLayer layer : layers) {
-            x = layer.forward(parameterStore, x, mask, training);
+            if (freeEachLayer) {
+                x = LayerScope.apply(x, true, in -> layer.forward(parameterStore, in, mask, false));
+            } else {
+                x = layer.forward(parameterStore, x, mask, training);
+            }
         }
         return logits(parameterStore, x, training);
     }

@@ -62,47 +62,19 @@ public final class TransformerStack extends AbstractBlock {
         if (mask != null && queryRows < length) {
             lastMask = mask.get(":, :, {}:", length - queryRows); // (1|B, 1, Q, T)
         }
-        boolean freeEachLayer = !training && !GradMode.isOn();
-        NDManager outer = x.getManager();
+        boolean freeEachLayer = LayerScope.freesLayers(training);
         for (int i = 0; i <= last; i++) {
             TransformerLayer layer = layers.get(i);
             NDArray layerMask = i == last ? lastMask : mask;
             int rows = i == last ? queryRows : length;
             if (freeEachLayer) {
-                x = forwardInScope(layer, parameterStore, x, layerMask, rows, outer, i > 0);
+                // The caller's input is only lent; earlier layers' outputs are freed with the scope.
+                x = LayerScope.apply(x, i > 0, in -> layer.forward(parameterStore, in, layerMask, rows, false));
             } else {
                 x = layer.forward(parameterStore, x, layerMask, rows, training);
             }
         }
         return x;
-    }
-
-    /**
-     * Runs one layer for inference in its own manager and keeps only its output in {@code outer}.
-     * Without autograd no intermediate array is needed after its layer, so an inference pass keeps
-     * one layer's intermediates at a time instead of the whole stack's.
-     *
-     * @param ownsInput whether {@code x} is an earlier layer's output that may be freed with the
-     *     scope; the caller's input is only lent to it
-     */
-    private static NDArray forwardInScope(
-            TransformerLayer layer,
-            ParameterStore parameterStore,
-            NDArray x,
-            NDArray mask,
-            int queryRows,
-            NDManager outer,
-            boolean ownsInput) {
-        try (NDManager scope = outer.newSubManager()) {
-            if (ownsInput) {
-                x.attach(scope);
-            } else {
-                x.tempAttach(scope);
-            }
-            NDArray y = layer.forward(parameterStore, x, mask, queryRows, false);
-            y.attach(outer);
-            return y;
-        }
     }
 
     /** Runs all layers over all rows. */
