@@ -6,7 +6,8 @@
 #   bench/compare.sh [--preset cifar10] [--batch-size 64] [--repetitions 10] [--python PATH]
 #
 # Needs CIFAR-10 (NATIVETOK_DATA or datasets/cifar10) and PyTorch for /usr/bin/python3
-# (Debian: apt-get install python3-torch python3-numpy) or for the Python in NATIVETOK_PYTHON.
+# (Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread; without OpenBLAS the
+# reference runs on the slow reference BLAS) or for the Python in NATIVETOK_PYTHON.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

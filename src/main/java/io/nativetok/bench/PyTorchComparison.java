@@ -57,6 +57,8 @@ public final class PyTorchComparison {
     public static final int WARMUP = 2;
 
     private static final int MATMUL_SIZE = 2048;
+    /** Below this fraction of the Java side's matmul rate, the reference's BLAS is suspect. */
+    private static final double SLOW_BLAS_FRACTION = 0.25;
     private static final Gson GSON = new Gson();
 
     private PyTorchComparison() {}
@@ -560,7 +562,25 @@ public final class PyTorchComparison {
         out.printf(Locale.ROOT, "| peak resident memory of the process | %s | %s | |%n",
                 gib(j.peakResidentBytes()), gib(p.peakResidentBytes()));
         out.printf(Locale.ROOT, "| intra-op threads | %d | %d | |%n", j.threads(), p.threads());
+        warnIfSlowBlas(j, p, out);
         out.flush();
+    }
+
+    /**
+     * Debian's {@code python3-torch} calls whichever BLAS {@code update-alternatives} selects; on a
+     * machine with no optimized BLAS installed that is the reference BLAS, which made the reference's
+     * matmul and training step more than 20 times slower than with OpenBLAS.
+     */
+    private static void warnIfSlowBlas(Side j, Side p, PrintWriter out) {
+        if (p.matmulGflopPerSecond() < SLOW_BLAS_FRACTION * j.matmulGflopPerSecond()) {
+            out.printf(Locale.ROOT,
+                    "warning: the PyTorch reference's 2048 x 2048 matmul ran at %.1f GFLOP/s, %.2f times the"
+                            + " Java side's %.1f GFLOP/s, so this comparison does not measure the model code. Its"
+                            + " BLAS is probably the slow reference BLAS: on Debian, run `apt-get install"
+                            + " libopenblas0-pthread` and run the benchmark again.%n",
+                    p.matmulGflopPerSecond(), p.matmulGflopPerSecond() / j.matmulGflopPerSecond(),
+                    j.matmulGflopPerSecond());
+        }
     }
 
     private static void row(PrintWriter out, String name, String format, double java, double pytorch) {

@@ -1,6 +1,7 @@
 package io.nativetok.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,5 +127,24 @@ class PyTorchComparisonTest {
         StringWriter table = new StringWriter();
         PyTorchComparison.print(result, Preset.TINY.config(), new PrintWriter(table));
         assertTrue(table.toString().contains("| training step, median |"), table.toString());
+    }
+
+    /** A reference whose matmul runs at a small fraction of the Java side's gets a BLAS warning. */
+    @Test
+    void slowReferenceBlasIsReported() {
+        PyTorchComparison.Side java = new PyTorchComparison.Side(2400, 490, 120, 53, 1e9, 1L << 31, 2, "Java");
+        PyTorchComparison.Side fast = new PyTorchComparison.Side(3100, 700, 130, 57, 1.3e9, 1L << 31, 2, "PyTorch");
+        PyTorchComparison.Side slow = new PyTorchComparison.Side(57000, 15000, 4800, 3372, 1.3e9, 1L << 31, 2, "PyTorch");
+
+        assertFalse(printed(new PyTorchComparison.Result(64, 5, java, fast)).contains("warning:"));
+        String table = printed(new PyTorchComparison.Result(64, 5, java, slow));
+        assertTrue(table.contains("warning: the PyTorch reference's 2048 x 2048 matmul ran at 5.1 GFLOP/s"), table);
+        assertTrue(table.contains("apt-get install libopenblas0-pthread"), table);
+    }
+
+    private static String printed(PyTorchComparison.Result result) {
+        StringWriter table = new StringWriter();
+        PyTorchComparison.print(result, Preset.CIFAR10.config(), new PrintWriter(table));
+        return table.toString();
     }
 }
