@@ -18,7 +18,12 @@ fi
 [[ -s "$out" ]] || echo "time,resident_kb,heap_committed_kb,heap_used_kb,step" > "$out"
 while kill -0 "$pid" 2>/dev/null; do
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-  heap=$(jcmd "$pid" GC.heap_info 2>/dev/null | awk '/heap/ && /total/ {gsub("K,", ""); gsub("K", ""); print $4 "," $6; exit}' || true)
+  # G1 prints one "garbage-first heap total ..K, used ..K" line, the Serial and Parallel
+  # collectors one such line per generation; sum them.
+  heap=$(jcmd "$pid" GC.heap_info 2>/dev/null | awk '
+    match($0, /total [0-9]+K, used [0-9]+K/) {
+      split(substr($0, RSTART, RLENGTH), f, /[ K,]+/); total += f[2]; used += f[4]; n++ }
+    END { if (n) print total "," used }' || true)
   step=$(tail -c 400 "$log" 2>/dev/null | tr '\r' '\n' | grep -o '[0-9]\+/[0-9]\+' | tail -1 || true)
   echo "$(date -u +%FT%TZ),${rss:-},${heap:-,},${step:-}" >> "$out"
   sleep "$every"
