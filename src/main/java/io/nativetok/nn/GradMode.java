@@ -16,14 +16,19 @@ public final class GradMode implements AutoCloseable {
 
     private final boolean previous;
 
-    private GradMode() {
+    private GradMode(boolean enabled) {
         previous = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        JniUtils.setGradMode(enabled);
     }
 
     /** Disables grad mode on this thread until {@link #close()}. */
     public static GradMode off() {
-        return new GradMode();
+        return new GradMode(false);
+    }
+
+    /** Enables grad mode on this thread until {@link #close()}, for a training pass on a worker thread. */
+    public static GradMode on() {
+        return new GradMode(true);
     }
 
     /** Returns whether libtorch records autograd graphs on this thread. */

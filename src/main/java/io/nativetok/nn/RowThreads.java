@@ -1,5 +1,6 @@
 package io.nativetok.nn;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
@@ -17,15 +18,22 @@ import java.util.function.Function;
  *
  * <p>The matrices of a small model (the experts of the CIFAR10 preset are 128 wide) are too small
  * for libtorch to keep several intra-op threads busy. On 2 cores, encoding 64 CIFAR10 images took
- * 490 ms with 2 intra-op threads and 355 ms as two blocks of 32 on two threads (medians of 5 in
- * {@code nativetok bench}). Each row of a batch is computed independently of the other rows in
- * this kit's models, so the split does not change what is computed.
+ * 450 ms with 2 intra-op threads and 342 ms as two blocks of 32 on two threads, and a training step
+ * 2127 ms and 1730 ms (medians of 7 alternating calls in one process). Each row of a batch is
+ * computed independently of the other rows in this kit's models, so the split does not change
+ * what is computed.
  *
  * <p>The worker threads are daemons shared by the whole JVM; there is one per intra-op thread of
  * the thread that first uses them. libtorch keeps the intra-op thread count per thread, so the
  * workers' count of one does not change other threads.
  */
 public final class RowThreads {
+
+    /**
+     * The system property that turns the split off when set to {@code false}, for example to
+     * compare both ways in one process ({@code bench/RowBlocks.java}); it is read at every call.
+     */
+    public static final String PROPERTY = "nativetok.rowBlocks";
 
     /** Whether the current thread is a worker. A pass that calls {@link #map} there runs inline. */
     private static final ThreadLocal<Boolean> IN_WORKER = ThreadLocal.withInitial(() -> false);
@@ -38,8 +46,9 @@ public final class RowThreads {
     /**
      * Applies {@code pass} to row blocks of {@code x} and returns the results in row order.
      *
-     * <p>With one core, a GPU array, fewer than {@code 2 * minRows} rows or a call from a worker,
-     * {@code pass} runs once on {@code x} in the calling thread. Each block runs on a thread of its own, which starts with
+     * <p>With one core, a GPU array, fewer than {@code 2 * minRows} rows, a call from a worker or
+     * {@link #PROPERTY} set to {@code false}, {@code pass} runs once on {@code x} in the calling
+     * thread. Each block runs on a thread of its own, which starts with
      * libtorch's autograd recording on: {@code pass} must turn it off itself ({@link GradMode}).
      * The blocks are views of {@code x} in its manager; {@code pass} must not close that manager.
      *
@@ -50,7 +59,7 @@ public final class RowThreads {
      */
     public static <T> List<T> map(NDArray x, int minRows, Function<NDArray, T> pass) {
         long rows = x.getShape().get(0);
-        boolean split = !x.getDevice().isGpu() && !IN_WORKER.get();
+        boolean split = !x.getDevice().isGpu() && !IN_WORKER.get() && !"false".equals(System.getProperty(PROPERTY));
         int blocks = split ? (int) Math.min(threads(), rows / minRows) : 1;
         if (blocks <= 1) {
             return List.of(pass.apply(x));
@@ -105,9 +114,10 @@ public final class RowThreads {
         return new IllegalStateException(cause);
     }
 
-    /** Returns the number of worker threads, starting them on first use. */
-    static synchronized int threads() {
+    /** Returns the number of row blocks a large batch is split into, starting the workers on first use. */
+    public static synchronized int threads() {
         if (workers == null) {
+            Engine.getInstance(); // loads libtorch, which the JNI calls below need
             workerCount = Math.max(1, JniUtils.getNumThreads());
             workers = workerCount > 1 ? start(workerCount) : null;
         }

@@ -1,6 +1,8 @@
 package io.nativetok.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import io.nativetok.data.BatchSampler;
@@ -8,6 +10,7 @@ import io.nativetok.data.ImageSet;
 import io.nativetok.data.ImageSets;
 import io.nativetok.metrics.CodebookStats;
 import io.nativetok.nn.GradMode;
+import io.nativetok.nn.VectorQuantizer;
 import io.nativetok.metrics.ImageQuality;
 import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.TokenizerOutput;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +36,8 @@ public final class TokenizerTrainer implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(TokenizerTrainer.class);
     private static final int EVALUATION_BATCH = 100;
+    /** The fewest images per thread when a step runs on several cores. */
+    private static final int MIN_BLOCK_ROWS = 8;
     private static final String RESTART_STATE = "codebook.last-used";
 
     private final NativeTok tokenizer;
@@ -72,22 +78,25 @@ public final class TokenizerTrainer implements AutoCloseable {
             NDArray x = images.reshape(images.getShape());
             x.attach(scope);
             NDArray target = x.mul(2).sub(1); // model scale [-1, 1]
-            TokenizerOutput[] output = new TokenizerOutput[1];
-            Optimization.Update update =
+            int prefix = tailDropoutPrefix(optimization.step() + 1);
+            Optimization.BlockUpdate<VectorQuantizer.Result> result =
                     optimization.apply(
-                            () -> {
-                                int prefix = tailDropoutPrefix(optimization.step() + 1);
-                                output[0] = prefix < tokenizer.tokens()
-                                        ? tokenizer.forwardPrefix(target, prefix, true)
-                                        : tokenizer.forward(target, true);
-                                return losses(output[0], target);
+                            target,
+                            MIN_BLOCK_ROWS,
+                            block -> {
+                                TokenizerOutput output = prefix < tokenizer.tokens()
+                                        ? tokenizer.forwardPrefix(block, prefix, true)
+                                        : tokenizer.forward(block, true);
+                                return new Optimization.BlockLosses<>(losses(output, block), output.quantized());
                             });
-            long[] ids = output[0].quantized().ids().toLongArray();
+            Optimization.Update update = result.update();
+            List<VectorQuantizer.Result> quantized = result.outputs();
+            long[] ids = joinRows(quantized, VectorQuantizer.Result::ids).toLongArray(); // (B, L)
             CodebookStats stats = new CodebookStats(tokenizer.codebookSize()).add(ids);
             Parameter codebook = tokenizer.quantizer().codebook();
             if (codebook.requiresGradient()) {
-                restarts.update(
-                        update.step(), ids, output[0].quantized().projected().toFloatArray(), codebook.getArray());
+                float[] projected = joinRows(quantized, VectorQuantizer.Result::projected).toFloatArray();
+                restarts.update(update.step(), ids, projected, codebook.getArray());
             }
             double milliseconds = (System.nanoTime() - start) / 1e6;
             Map<String, Double> values = update.losses();
@@ -104,6 +113,16 @@ public final class TokenizerTrainer implements AutoCloseable {
                     batch * 1000.0 / milliseconds,
                     milliseconds);
         }
+    }
+
+    /** Joins one array of each row block into the batch's array, in row order. */
+    private static NDArray joinRows(List<VectorQuantizer.Result> blocks, Function<VectorQuantizer.Result, NDArray> part) {
+        if (blocks.size() == 1) {
+            return part.apply(blocks.get(0));
+        }
+        NDList parts = new NDList(blocks.size());
+        blocks.forEach(block -> parts.add(part.apply(block)));
+        return NDArrays.concat(parts, 0);
     }
 
     /** Runs one training step on the images of {@code set} at {@code indices}. */

@@ -45,6 +45,22 @@ class RowThreadsTest {
         }
     }
 
+    @Test
+    void propertyFalseTurnsTheSplitOff() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.zeros(new Shape(64, 3));
+            System.setProperty(RowThreads.PROPERTY, "false");
+            List<Thread> threads;
+            try {
+                threads = RowThreads.map(x, 8, block -> Thread.currentThread());
+            } finally {
+                System.clearProperty(RowThreads.PROPERTY);
+            }
+
+            assertEquals(List.of(Thread.currentThread()), threads);
+        }
+    }
+
     /**
      * Each worker runs with one intra-op thread, while the caller and threads started later keep
      * the caller's count.
