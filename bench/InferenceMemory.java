@@ -1,6 +1,5 @@
+import io.nativetok.bench.ProgramArguments;
 import io.nativetok.data.BatchSampler;
-import io.nativetok.data.Cifar10;
-import io.nativetok.data.DataException;
 import io.nativetok.data.ImageSet;
 import io.nativetok.data.ImageSets;
 import io.nativetok.tokenizer.NativeTok;
@@ -26,8 +25,8 @@ public class InferenceMemory {
             System.err.println("usage: java -cp \"target/classes:target/lib/*\" bench/InferenceMemory.java CIFAR10_FOLDER N");
             System.exit(2);
         }
-        int evaluated = count(args[1], "N");
-        ImageSet images = testImages(args[0]);
+        int evaluated = ProgramArguments.count(args[1], "N");
+        ImageSet images = ProgramArguments.cifar10Test(args[0]);
         try (NativeTok tokenizer = NativeTok.builder().preset(Preset.CIFAR10).build();
                 TokenizerTrainer trainer = tokenizer.newTrainer(TrainingConfig.forPreset(Preset.CIFAR10))) {
             BatchSampler batches = new BatchSampler(images, 64, 0);
@@ -58,31 +57,5 @@ public class InferenceMemory {
             }
         }
         return "resident " + resident + " MB, peak " + peak + " MB";
-    }
-
-    /** Loads the CIFAR-10 test split, or exits with the loader's message. */
-    private static ImageSet testImages(String folder) {
-        try {
-            return Cifar10.load(Path.of(folder), Cifar10.Split.TEST);
-        } catch (DataException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(1);
-            return null;
-        }
-    }
-
-    /** Parses a count argument, or exits with a message naming the bad value. */
-    private static int count(String value, String name) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the message below
-        }
-        System.err.println("error: " + name + " is '" + value + "'; expected a whole number of at least 1.");
-        System.exit(2);
-        return 0;
     }
 }

@@ -1,7 +1,6 @@
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.nativetok.data.Cifar10;
-import io.nativetok.data.DataException;
+import io.nativetok.bench.ProgramArguments;
 import io.nativetok.data.ImageSet;
 import io.nativetok.data.ImageSets;
 import io.nativetok.nn.RowThreads;
@@ -9,7 +8,6 @@ import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.tokenizer.Preset;
 import io.nativetok.train.TokenizerTrainer;
 import io.nativetok.train.TrainingConfig;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,8 +32,8 @@ public class RowBlocks {
             System.err.println("usage: java -cp \"target/classes:target/lib/*\" bench/RowBlocks.java CIFAR10_FOLDER [ROUNDS]");
             System.exit(2);
         }
-        int rounds = args.length > 1 ? count(args[1], "ROUNDS") : 7;
-        ImageSet images = testImages(args[0]);
+        int rounds = args.length > 1 ? ProgramArguments.count(args[1], "ROUNDS") : 7;
+        ImageSet images = ProgramArguments.cifar10Test(args[0]);
         List<List<Double>> steps = List.of(new ArrayList<>(), new ArrayList<>());
         List<List<Double>> encodes = List.of(new ArrayList<>(), new ArrayList<>());
         try (NativeTok tokenizer = NativeTok.builder().preset(Preset.CIFAR10).build();
@@ -77,31 +75,5 @@ public class RowBlocks {
         Collections.sort(sorted);
         int middle = sorted.size() / 2;
         return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
-    }
-
-    /** Loads the CIFAR-10 test split, or exits with the loader's message. */
-    private static ImageSet testImages(String folder) {
-        try {
-            return Cifar10.load(Path.of(folder), Cifar10.Split.TEST);
-        } catch (DataException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(1);
-            return null;
-        }
-    }
-
-    /** Parses a count argument, or exits with a message naming the bad value. */
-    private static int count(String value, String name) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the message below
-        }
-        System.err.println("error: " + name + " is '" + value + "'; expected a whole number of at least 1.");
-        System.exit(2);
-        return 0;
     }
 }

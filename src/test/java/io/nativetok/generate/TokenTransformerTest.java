@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import io.nativetok.nn.GradMode;
 import org.junit.jupiter.api.Test;
@@ -52,12 +51,8 @@ class TokenTransformerTest {
             try (NDManager scope = manager.newSubManager()) {
                 classes.tempAttach(scope);
                 tokens.tempAttach(scope);
-                boolean previous = GradMode.isOn();
-                JniUtils.setGradMode(true);
-                try {
+                try (GradMode on = GradMode.on()) {
                     recorded = network.forward(parameters, classes, tokens, null, false).toFloatArray();
-                } finally {
-                    JniUtils.setGradMode(previous);
                 }
                 recordedArrays = scope.getManagedArrays().size();
             }

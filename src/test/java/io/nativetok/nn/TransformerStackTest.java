@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
 
@@ -32,12 +31,8 @@ class TransformerStackTest {
             int recordedArrays;
             try (NDManager scope = manager.newSubManager()) {
                 x.tempAttach(scope);
-                boolean previous = GradMode.isOn();
-                JniUtils.setGradMode(true);
-                try {
+                try (GradMode on = GradMode.on()) {
                     recorded = stack.forward(parameters, x, null, 2, false).toFloatArray();
-                } finally {
-                    JniUtils.setGradMode(previous);
                 }
                 recordedArrays = scope.getManagedArrays().size();
             }
