@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import io.nativetok.nn.GradMode;
+import io.nativetok.nn.Layers;
 import io.nativetok.nn.RowThreads;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -138,7 +139,9 @@ public final class Optimization implements AutoCloseable {
             Map<String, Double> values = lossValues(losses);
             boolean finite = values.values().stream().allMatch(Double::isFinite);
             if (finite) {
-                collector.backward(share == 1 ? losses.total() : losses.total().mul((float) share));
+                NDArray total = losses.total();
+                // A libtorch scalar: autograd keeps it for the backward pass (see Layers.scalar).
+                collector.backward(share == 1 ? total : total.mul(Layers.scalar(total, (float) share)));
             }
             return new BlockResult<>(values, share, result.output(), finite);
         }
