@@ -91,7 +91,7 @@ public final class Optimization implements AutoCloseable {
      *     It must not draw random numbers, whose order would depend on the threads.
      * @return the update, and each block's output in row order
      * @throws DivergenceException when a loss term or the gradient norm is not finite; the
-     *     parameters are then unchanged
+     *     parameters are then unchanged, as after any exception of {@code forward}
      */
     public <T> BlockUpdate<T> apply(NDArray batch, int minRows, Function<NDArray, BlockLosses<T>> forward) {
         long next = step + 1;
@@ -99,6 +99,9 @@ public final class Optimization implements AutoCloseable {
         List<BlockResult<T>> blocks;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             blocks = RowThreads.map(batch, minRows, block -> forwardAndBackward(collector, block, rows, forward));
+        } catch (RuntimeException e) {
+            zeroGradients(batch.getManager()); // other blocks may have finished their backward pass
+            throw e;
         }
         Map<String, Double> values = new LinkedHashMap<>();
         List<T> outputs = new ArrayList<>(blocks.size());
@@ -147,11 +150,14 @@ public final class Optimization implements AutoCloseable {
         }
     }
 
+    /** Zeroes the gradients of the trainable parameters that have one. */
     private void zeroGradients(NDManager scope) {
         for (Pair<String, Parameter> entry : trainableParameters()) {
             NDArray gradient = entry.getValue().getArray().getGradient();
-            gradient.attach(scope);
-            gradient.muli(0);
+            if (gradient != null) {
+                gradient.attach(scope);
+                gradient.muli(0);
+            }
         }
     }
 

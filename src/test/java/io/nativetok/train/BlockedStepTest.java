@@ -110,6 +110,40 @@ class BlockedStepTest {
         }
     }
 
+    /** An exception in one block reaches the caller, and the other block's gradients are cleared. */
+    @Test
+    void exceptionInBlockLeavesNoGradient() {
+        assumeTrue(RowThreads.threads() > 1, "needs a CPU with 2 or more cores");
+        try (NativeTok reference = tokenizer();
+                NativeTok failed = tokenizer();
+                Optimization referenceOptimization = optimization(reference);
+                Optimization failedOptimization = optimization(failed);
+                NDManager manager = NDManager.newBaseManager()) {
+            NDArray images = TestImages.cifarBatch(manager, BATCH).mul(2).sub(1);
+            float firstPixel = images.getFloat(0, 0, 0, 0);
+            Function<NDArray, Optimization.BlockLosses<Long>> healthy = forward(failed);
+
+            IllegalStateException e =
+                    assertThrows(
+                            IllegalStateException.class,
+                            () ->
+                                    failedOptimization.apply(
+                                            images,
+                                            BATCH / 2,
+                                            block -> {
+                                                if (block.getFloat(0, 0, 0, 0) != firstPixel) {
+                                                    throw new IllegalStateException("second block");
+                                                }
+                                                return healthy.apply(block);
+                                            }));
+            assertEquals("second block", e.getMessage());
+
+            referenceOptimization.apply(images, BATCH / 2, forward(reference));
+            failedOptimization.apply(images, BATCH / 2, forward(failed));
+            assertParametersClose(reference, failed);
+        }
+    }
+
     private static void assertParametersClose(NativeTok expected, NativeTok actual) {
         ParameterList left = expected.block().getParameters();
         ParameterList right = actual.block().getParameters();
