@@ -150,6 +150,11 @@ final class TokenizerModel extends AbstractBlock {
         return decoder.forward(parameterStore, codes, false);
     }
 
+    /**
+     * Sets the quantized feedback of a NativeTok encoder. The row blocks of one training step call
+     * this from several threads with the same arguments, so whichever function is set last is
+     * equivalent.
+     */
     private void installFeedback(ParameterStore parameterStore, boolean training) {
         if (feedbackProjection != null && encoder instanceof NativeTokEncoder nativeTok) {
             nativeTok.setFeedback(
