@@ -2,6 +2,8 @@ package io.nativetok.nn;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +72,11 @@ public final class RowThreads {
             futures.add(workers.submit(() -> pass.apply(block)));
         }
         return collect(futures);
+    }
+
+    /** Joins per-block arrays {@code (b, ...)} into the batch's {@code (B, ...)}, in row order. */
+    public static NDArray join(List<NDArray> blocks) {
+        return blocks.size() == 1 ? blocks.get(0) : NDArrays.concat(new NDList(blocks), 0);
     }
 
     /**

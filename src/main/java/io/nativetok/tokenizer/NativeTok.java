@@ -180,11 +180,10 @@ public final class NativeTok implements AutoCloseable {
     public NDArray reconstruct(NDArray images) {
         checkImages(images);
         NDManager target = images.getManager();
-        try (GradMode off = GradMode.off();
-                NDManager scope = target.newSubManager()) {
+        try (NDManager scope = target.newSubManager()) {
             NDArray x = toModelScale(images, scope);
-            TokenizerOutput output = model.forward(parameterStore, x, false);
-            NDArray result = toPixelScale(output.reconstruction());
+            NDArray result = model.reconstruct(parameterStore, x);
+            result = toPixelScale(result);
             result.attach(target);
             return result;
         }

@@ -1,7 +1,6 @@
 package io.nativetok.tokenizer;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -141,7 +140,24 @@ final class TokenizerModel extends AbstractBlock {
                                 return quantizer.ids(parameterStore, latents); // (b, L)
                             }
                         });
-        return blocks.size() == 1 ? blocks.get(0) : NDArrays.concat(new NDList(blocks), 0);
+        return RowThreads.join(blocks);
+    }
+
+    /**
+     * Encodes and decodes images {@code (B, 3, H, W)} in [-1, 1] without autograd, in row blocks
+     * like {@link #encode}; returns the reconstructions in [-1, 1], unclipped.
+     */
+    NDArray reconstruct(ParameterStore parameterStore, NDArray images) {
+        List<NDArray> blocks =
+                RowThreads.map(
+                        images,
+                        MIN_BLOCK_ROWS,
+                        block -> {
+                            try (GradMode off = GradMode.off()) {
+                                return forward(parameterStore, block, false).reconstruction(); // (b, 3, H, W)
+                            }
+                        });
+        return RowThreads.join(blocks);
     }
 
     /** Decodes the first L' token ids {@code (B, L')} into images in [-1, 1]. */

@@ -1,8 +1,6 @@
 package io.nativetok.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import io.nativetok.data.BatchSampler;
@@ -10,6 +8,7 @@ import io.nativetok.data.ImageSet;
 import io.nativetok.data.ImageSets;
 import io.nativetok.metrics.CodebookStats;
 import io.nativetok.nn.GradMode;
+import io.nativetok.nn.RowThreads;
 import io.nativetok.nn.VectorQuantizer;
 import io.nativetok.metrics.ImageQuality;
 import io.nativetok.tokenizer.NativeTok;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,11 +89,13 @@ public final class TokenizerTrainer implements AutoCloseable {
                             });
             Optimization.Update update = result.update();
             List<VectorQuantizer.Result> quantized = result.outputs();
-            long[] ids = joinRows(quantized, VectorQuantizer.Result::ids).toLongArray(); // (B, L)
+            NDArray idRows = RowThreads.join(quantized.stream().map(VectorQuantizer.Result::ids).toList()); // (B, L)
+            long[] ids = idRows.toLongArray();
             CodebookStats stats = new CodebookStats(tokenizer.codebookSize()).add(ids);
             Parameter codebook = tokenizer.quantizer().codebook();
             if (codebook.requiresGradient()) {
-                float[] projected = joinRows(quantized, VectorQuantizer.Result::projected).toFloatArray();
+                NDArray projectedRows = RowThreads.join(quantized.stream().map(VectorQuantizer.Result::projected).toList());
+                float[] projected = projectedRows.toFloatArray();
                 restarts.update(update.step(), ids, projected, codebook.getArray());
             }
             double milliseconds = (System.nanoTime() - start) / 1e6;
@@ -113,16 +113,6 @@ public final class TokenizerTrainer implements AutoCloseable {
                     batch * 1000.0 / milliseconds,
                     milliseconds);
         }
-    }
-
-    /** Joins one array of each row block into the batch's array, in row order. */
-    private static NDArray joinRows(List<VectorQuantizer.Result> blocks, Function<VectorQuantizer.Result, NDArray> part) {
-        if (blocks.size() == 1) {
-            return part.apply(blocks.get(0));
-        }
-        NDList parts = new NDList(blocks.size());
-        blocks.forEach(block -> parts.add(part.apply(block)));
-        return NDArrays.concat(parts, 0);
     }
 
     /** Runs one training step on the images of {@code set} at {@code indices}. */
@@ -166,6 +156,23 @@ public final class TokenizerTrainer implements AutoCloseable {
         return evaluate(tokenizer, set, optimization.step());
     }
 
+    /** Token ids and reconstructions in [0, 1] of one row block, as Java arrays. */
+    private record EvaluatedRows(long[] ids, float[] decoded) {}
+
+    /**
+     * Runs one row block of an evaluation batch, on a {@link RowThreads} worker when the batch is
+     * split. The native memory of an evaluation is then allocated by the same threads as that of
+     * the training steps; evaluated on the calling thread, it stayed allocated beside theirs.
+     */
+    private static EvaluatedRows evaluateRows(NativeTok tokenizer, NDArray block) {
+        try (GradMode off = GradMode.off()) {
+            TokenizerOutput output = tokenizer.forward(block, false);
+            return new EvaluatedRows(
+                    output.quantized().ids().toLongArray(),
+                    output.reconstruction().add(1).div(2).clip(0, 1).toFloatArray());
+        }
+    }
+
     /** Measures reconstruction quality of any tokenizer on {@code set}. */
     public static Evaluation evaluate(NativeTok tokenizer, ImageSet set, long step) {
         int channels = 3;
@@ -179,14 +186,17 @@ public final class TokenizerTrainer implements AutoCloseable {
         for (int from = 0; from < set.size(); from += EVALUATION_BATCH) {
             int to = Math.min(set.size(), from + EVALUATION_BATCH);
             int[] indices = java.util.stream.IntStream.range(from, to).toArray();
-            try (GradMode off = GradMode.off();
-                    NDManager scope = tokenizer.manager().newSubManager()) {
+            try (NDManager scope = tokenizer.manager().newSubManager()) {
                 NDArray images = ImageSets.toArray(scope, set, indices);
                 NDArray x = images.mul(2).sub(1);
-                TokenizerOutput output = tokenizer.forward(x, false);
-                stats.add(output.quantized().ids().toLongArray());
                 float[] original = images.toFloatArray();
-                float[] decoded = output.reconstruction().add(1).div(2).clip(0, 1).toFloatArray();
+                float[] decoded = new float[original.length];
+                int filled = 0;
+                for (EvaluatedRows rows : RowThreads.map(x, MIN_BLOCK_ROWS, block -> evaluateRows(tokenizer, block))) {
+                    stats.add(rows.ids());
+                    System.arraycopy(rows.decoded(), 0, decoded, filled, rows.decoded().length);
+                    filled += rows.decoded().length;
+                }
                 for (int i = 0; i < indices.length; i++) {
                     int offset = i * pixels;
                     double imageMse = ImageQuality.mse(original, decoded, offset, pixels);
