@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trains the CIFAR10 preset from scratch in one fresh process and samples its memory once a minute
 # with bench/memory-monitor.sh. At the end it prints the lowest and highest resident memory from
-# step FROM to step TO and their spread, which the memory target asks to stay within 5%.
+# step 200 to step 2,000 and their spread; the memory target is a spread of at most 5%.
 #
 #   bench/memory-run.sh OUT_DIR [STEPS] [CPU]
 #

@@ -20,8 +20,8 @@ import java.util.function.Function;
  *
  * <p>The matrices of a small model (the experts of the CIFAR10 preset are 128 wide) are too small
  * for libtorch to keep several intra-op threads busy. On 2 cores, encoding 64 CIFAR10 images took
- * 450 ms with 2 intra-op threads and 342 ms as two blocks of 32 on two threads, and a training step
- * 2127 ms and 1730 ms (medians of 7 alternating calls in one process). Each row of a batch is
+ * 450 ms with 2 intra-op threads and 342 ms as two blocks of 32 on two threads. A training step
+ * took 2127 ms and 1730 ms (medians of 7 alternating calls in one process). Each row of a batch is
  * computed independently of the other rows in this kit's models, so the split does not change
  * what is computed.
  *

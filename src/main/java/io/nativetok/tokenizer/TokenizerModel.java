@@ -21,6 +21,7 @@ import io.nativetok.nn.SingleStreamEncoder;
 import io.nativetok.nn.VectorQuantizer;
 import io.nativetok.tokenizer.NativeTokConfig.Transformer;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The whole tokenizer as one DJL block: encoder, quantizer and decoder (and, for quantized expert
@@ -32,7 +33,7 @@ final class TokenizerModel extends AbstractBlock {
 
     private static final byte VERSION = 1;
 
-    /** The fewest images per thread when encoding on several cores. */
+    /** Minimum number of images per block when inference runs on several cores. */
     private static final int MIN_BLOCK_ROWS = 8;
 
     private NativeTokConfig config;
@@ -130,31 +131,31 @@ final class TokenizerModel extends AbstractBlock {
      */
     NDArray encode(ParameterStore parameterStore, NDArray images) {
         installFeedback(parameterStore, false);
-        List<NDArray> blocks =
-                RowThreads.map(
-                        images,
-                        MIN_BLOCK_ROWS,
-                        block -> {
-                            try (GradMode off = GradMode.off()) {
-                                NDArray latents = encoder.encode(parameterStore, block, false); // (b, L, De)
-                                return quantizer.ids(parameterStore, latents); // (b, L)
-                            }
-                        });
-        return RowThreads.join(blocks);
+        return inferInBlocks(
+                images,
+                block -> {
+                    NDArray latents = encoder.encode(parameterStore, block, false); // (b, L, De)
+                    return quantizer.ids(parameterStore, latents); // (b, L)
+                });
     }
 
     /**
      * Encodes and decodes images {@code (B, 3, H, W)} in [-1, 1] without autograd, in row blocks
-     * like {@link #encode}; returns the reconstructions in [-1, 1], unclipped.
+     * like {@link #encode}. Returns the reconstructions in [-1, 1], unclipped.
      */
     NDArray reconstruct(ParameterStore parameterStore, NDArray images) {
+        return inferInBlocks(images, block -> forward(parameterStore, block, false).reconstruction());
+    }
+
+    /** Runs {@code pass} without autograd on row blocks of {@code images} and joins the results. */
+    private static NDArray inferInBlocks(NDArray images, UnaryOperator<NDArray> pass) {
         List<NDArray> blocks =
                 RowThreads.map(
                         images,
                         MIN_BLOCK_ROWS,
                         block -> {
                             try (GradMode off = GradMode.off()) {
-                                return forward(parameterStore, block, false).reconstruction(); // (b, 3, H, W)
+                                return pass.apply(block);
                             }
                         });
         return RowThreads.join(blocks);

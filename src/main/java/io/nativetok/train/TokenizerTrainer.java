@@ -34,7 +34,7 @@ public final class TokenizerTrainer implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(TokenizerTrainer.class);
     private static final int EVALUATION_BATCH = 100;
-    /** The fewest images per thread when a step runs on several cores. */
+    /** Minimum number of images per block when a step runs on several cores. */
     private static final int MIN_BLOCK_ROWS = 8;
     private static final String RESTART_STATE = "codebook.last-used";
 
@@ -161,8 +161,8 @@ public final class TokenizerTrainer implements AutoCloseable {
 
     /**
      * Runs one row block of an evaluation batch, on a {@link RowThreads} worker when the batch is
-     * split. The native memory of an evaluation is then allocated by the same threads as that of
-     * the training steps; evaluated on the calling thread, it stayed allocated beside theirs.
+     * split. The evaluation's native memory then comes from the same threads as the training
+     * steps'. On the calling thread, glibc kept it in another arena beside theirs.
      */
     private static EvaluatedRows evaluateRows(NativeTok tokenizer, NDArray block) {
         try (GradMode off = GradMode.off()) {
