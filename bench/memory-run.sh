@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Trains the CIFAR10 preset from scratch in one fresh process and samples its memory once a minute
 # with bench/memory-monitor.sh. At the end it prints the lowest and highest resident memory from
-# step 200 to step 2,000 and their spread; the memory target is a spread of at most 5%.
+# step 200 to step 2,000 and their spread (bench/memory-spread.sh), read between steps and at the
+# monitor's random moments; the memory target is a spread of at most 5%.
 #
 #   bench/memory-run.sh OUT_DIR [STEPS] [CPU]
 #
@@ -39,9 +40,4 @@ run=$!
 sleep 20
 "$root/bench/memory-monitor.sh" "$run" "$out/train.log" "$out/memory.csv"
 wait "$run" || { echo "error: the training run failed; see $out/train.log" >&2; exit 1; }
-awk -F, -v from=200 -v to=2000 '
-  NR > 1 && $5 != "" { split($5, s, "/"); step = s[1] + 0
-    if (step >= from && step <= to) { n++; if (!lo || $2 < lo) lo = $2; if ($2 > hi) hi = $2 } }
-  END { if (!n) { print "error: no samples between steps " from " and " to; exit 1 }
-        printf "resident memory from step %d to %d: %.2f to %.2f GB over %d samples, spread %.1f%%\n",
-               from, to, lo / 1e6, hi / 1e6, n, 100 * (hi - lo) / lo }' "$out/memory.csv"
+"$root/bench/memory-spread.sh" "$out/run" "$out/memory.csv"

@@ -20,6 +20,7 @@ import io.nativetok.tokenizer.ParameterCounts;
 import io.nativetok.train.TokenizerTrainer;
 import io.nativetok.train.TrainingConfig;
 import io.nativetok.util.NativeTokException;
+import io.nativetok.util.ProcessMemory;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -176,7 +177,7 @@ public final class PyTorchComparison {
                 Side java =
                         new Side(
                                 step[0], encode[0], decode[0], matmul[0], ModelFlops.forward(config),
-                                peakResidentBytes(), JniUtils.getNumThreads(),
+                                ProcessMemory.peakResidentBytes(), JniUtils.getNumThreads(),
                                 "DJL " + Engine.getDjlVersion() + ", libtorch "
                                         + Engine.getInstance().getVersion());
                 Side pytorch =
@@ -204,7 +205,7 @@ public final class PyTorchComparison {
                             + " (the number of images available).");
         }
         long needed = estimateStepBytes(config, batchSize, false) + estimateStepBytes(config, batchSize, true);
-        long free = availableMemoryBytes();
+        long free = ProcessMemory.availableBytes();
         if (free > 0 && needed > free) {
             int fitting = batchSize;
             while (fitting > 1
@@ -275,30 +276,6 @@ public final class PyTorchComparison {
     private static double layerValues(int width, int mlpRatio, int heads, int keys, int queries) {
         double d = width;
         return 10 * queries * d + 2 * mlpRatio * queries * d + 4 * keys * d + 2.0 * heads * queries * keys;
-    }
-
-    /** Returns MemAvailable from /proc/meminfo in bytes, or -1 where it cannot be read. */
-    static long availableMemoryBytes() {
-        return procValueBytes(Path.of("/proc/meminfo"), "MemAvailable:");
-    }
-
-    /** Returns this process's peak resident memory (VmHWM) in bytes, or -1 where unknown. */
-    static long peakResidentBytes() {
-        return procValueBytes(Path.of("/proc/self/status"), "VmHWM:");
-    }
-
-    private static long procValueBytes(Path file, String key) {
-        try {
-            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
-                if (line.startsWith(key)) {
-                    String[] fields = line.substring(key.length()).trim().split("\\s+");
-                    return Long.parseLong(fields[0]) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 
     private static NativeTokException outOfMemoryOr(EngineException e, int batchSize) {

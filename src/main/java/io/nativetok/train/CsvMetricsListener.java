@@ -1,6 +1,7 @@
 package io.nativetok.train;
 
 import io.nativetok.util.NativeTokException;
+import io.nativetok.util.ProcessMemory;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * folder. A resumed run appends to the existing files; rows from steps after the resume point
  * (written before a crash and then repeated) are dropped when the file is opened, so every step
  * appears once.
+ *
+ * <p>Each step row ends with {@code resident_megabytes}: the process's resident memory read between
+ * steps, after the step's arrays are freed. Read at this fixed point, it shows whether memory grows
+ * over a run. A sample taken at a random moment would also catch the temporary arrays of a step in
+ * flight. The value is empty where /proc cannot be read, and in rows written before the column
+ * existed.
  */
 public final class CsvMetricsListener implements TrainingListener {
 
@@ -23,7 +30,10 @@ public final class CsvMetricsListener implements TrainingListener {
 
     static final String STEP_HEADER =
             "step,loss,reconstruction_loss,codebook_loss,commitment_loss,codebook_usage,perplexity,"
-                    + "gradient_norm,learning_rate,images_per_second,milliseconds";
+                    + "gradient_norm,learning_rate,images_per_second,milliseconds,resident_megabytes";
+    /** The step header before {@code resident_megabytes}. Rows in this layout are kept, padded. */
+    private static final String STEP_HEADER_WITHOUT_MEMORY =
+            STEP_HEADER.substring(0, STEP_HEADER.lastIndexOf(','));
     static final String EVALUATION_HEADER = "step,images,psnr,ssim,mse,codebook_usage,perplexity";
 
     private final Path stepFile;
@@ -39,14 +49,16 @@ public final class CsvMetricsListener implements TrainingListener {
     @Override
     public void onStep(TokenizerTrainer trainer, StepMetrics m) {
         prepare(m.step() - 1);
+        long resident = ProcessMemory.residentBytes();
         append(
                 stepFile,
                 String.format(
                         Locale.ROOT,
-                        "%d,%.6f,%.6f,%.6f,%.6f,%.4f,%.2f,%.4f,%.6g,%.2f,%.1f",
+                        "%d,%.6f,%.6f,%.6f,%.6f,%.4f,%.2f,%.4f,%.6g,%.2f,%.1f,%s",
                         m.step(), m.loss(), m.reconstructionLoss(), m.codebookLoss(),
                         m.commitmentLoss(), m.codebookUsage(), m.perplexity(), m.gradientNorm(),
-                        m.learningRate(), m.imagesPerSecond(), m.milliseconds()));
+                        m.learningRate(), m.imagesPerSecond(), m.milliseconds(),
+                        resident < 0 ? "" : String.format(Locale.ROOT, "%.1f", resident / 1e6)));
     }
 
     @Override
@@ -67,11 +79,15 @@ public final class CsvMetricsListener implements TrainingListener {
             return;
         }
         prepared = true;
-        prepareFile(stepFile, STEP_HEADER, lastKeptStep);
-        prepareFile(evaluationFile, EVALUATION_HEADER, lastKeptStep);
+        prepareFile(stepFile, STEP_HEADER, STEP_HEADER_WITHOUT_MEMORY, lastKeptStep);
+        prepareFile(evaluationFile, EVALUATION_HEADER, EVALUATION_HEADER, lastKeptStep);
     }
 
-    private static void prepareFile(Path file, String header, long lastKeptStep) {
+    /**
+     * Rewrites an existing file with {@code header}, keeping complete rows up to {@code lastKeptStep}.
+     * A row in the {@code olderHeader} layout, which lacks the header's last column, gets it empty.
+     */
+    private static void prepareFile(Path file, String header, String olderHeader, long lastKeptStep) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             if (!Files.exists(file)) {
@@ -82,6 +98,9 @@ public final class CsvMetricsListener implements TrainingListener {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 if (line.isBlank() || line.startsWith("step,")) {
                     continue;
+                }
+                if (!olderHeader.equals(header) && columns(line) == columns(olderHeader)) {
+                    line = line + ",";
                 }
                 long step = stepOf(line, header);
                 if (step < 0) {
@@ -101,15 +120,18 @@ public final class CsvMetricsListener implements TrainingListener {
 
     /** Returns the step of a complete row, or -1 for a row with the wrong column count or no step. */
     private static long stepOf(String line, String header) {
-        String[] columns = line.split(",", -1);
-        if (columns.length != header.split(",").length) {
+        if (columns(line) != columns(header)) {
             return -1;
         }
         try {
-            return Long.parseLong(columns[0]);
+            return Long.parseLong(line.substring(0, line.indexOf(',')));
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    private static int columns(String line) {
+        return line.split(",", -1).length;
     }
 
     private static void append(Path file, String line) {
