@@ -158,7 +158,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         NativeTokConfig modelConfig = resolveModelConfig(latest);
+        checkImageSize(modelConfig);
         checkSchedule(modelConfig);
+        Devices.check(chosen);
         TrainingConfig trainingConfig = resolveTrainingConfig(latest, Preset.parse(preset));
 
         Path dataFolder = locateData();
@@ -260,6 +262,17 @@ public final class TrainCommand implements Callable<Integer> {
                 java.util.Arrays.toString(hnt), stage, fineTune, schedule.totalSteps());
         stdout.flush();
         return schedule;
+    }
+
+    /** Throws unless the model takes CIFAR-10's 32 x 32 images, the only data this command reads. */
+    private void checkImageSize(NativeTokConfig model) {
+        if (model.imageSize() != Cifar10.SIDE) {
+            throw new IllegalArgumentException(
+                    "Invalid image size " + model.imageSize() + " for preset '" + preset + "': the train command"
+                            + " reads CIFAR-10, whose images are " + Cifar10.SIDE + " x " + Cifar10.SIDE
+                            + ". Pass --preset tiny or cifar10, or train larger images through the API on an"
+                            + " ImageFolder (docs/gpu.md).");
+        }
     }
 
     private void checkSchedule(NativeTokConfig model) {

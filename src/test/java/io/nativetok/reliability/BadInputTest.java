@@ -185,6 +185,20 @@ class BadInputTest {
     }
 
     @Test
+    void missingGpuLeavesNoFolder() {
+        Path out = folder.resolve("out");
+        assertError(train(out, "--device", "gpu"), "Requested device gpu(0)", "0 usable GPU(s)");
+        assertFalse(Files.exists(out), "the output folder was created");
+    }
+
+    @Test
+    void imagenetPresetRejectedByTrain() {
+        Path out = folder.resolve("out");
+        assertError(train(out, "--preset", "imagenet256"), "Invalid image size 256", "reads CIFAR-10");
+        assertFalse(Files.exists(out), "the output folder was created");
+    }
+
+    @Test
     void batchLargerThanTrainingSetRejected() {
         Path out = folder.resolve("out");
         assertError(train(out, "--train-images", "10", "--batch-size", "16"), "Invalid batch size 16", "only 10 images");
