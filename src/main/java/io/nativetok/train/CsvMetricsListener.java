@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +86,8 @@ public final class CsvMetricsListener implements TrainingListener {
 
     /**
      * Rewrites an existing file with {@code header}, keeping complete rows up to {@code lastKeptStep}.
-     * A row in the {@code olderHeader} layout, which lacks the header's last column, gets it empty.
+     * In a file written with {@code olderHeader}, which lacks the header's last column, each row gets
+     * that column empty.
      */
     private static void prepareFile(Path file, String header, String olderHeader, long lastKeptStep) {
         try {
@@ -94,12 +96,14 @@ public final class CsvMetricsListener implements TrainingListener {
                 Files.writeString(file, header + "\n", StandardCharsets.UTF_8);
                 return;
             }
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            boolean older = !olderHeader.equals(header) && !lines.isEmpty() && lines.get(0).equals(olderHeader);
             StringBuilder kept = new StringBuilder(header).append('\n');
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            for (String line : lines) {
                 if (line.isBlank() || line.startsWith("step,")) {
                     continue;
                 }
-                if (!olderHeader.equals(header) && columns(line) == columns(olderHeader)) {
+                if (older) {
                     line = line + ",";
                 }
                 long step = stepOf(line, header);

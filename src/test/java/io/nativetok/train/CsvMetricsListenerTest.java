@@ -53,4 +53,18 @@ class CsvMetricsListenerTest {
         assertEquals("2,1.0,0.5,0.25,0.25,0.5,10.0,2.0,1e-4,40.0,1500.0,", lines.get(2));
         assertTrue(lines.get(3).startsWith("3,1.000000,"), lines.get(3));
     }
+
+    @Test
+    void resumeDropsRowCutBeforeMemoryColumn() throws Exception {
+        Files.writeString(folder.resolve("metrics.csv"), CsvMetricsListener.STEP_HEADER + "\n"
+                + "1,1.0,0.5,0.25,0.25,0.5,10.0,2.0,1e-4,40.0,1600.0,2700.0\n"
+                + "2,1.0,0.5,0.25,0.25,0.5,10.0,2.0,1e-4,40.0,15\n");
+
+        new CsvMetricsListener(folder).onStep(null, step(3)); // resumed after step 2
+
+        List<String> lines = Files.readAllLines(folder.resolve("metrics.csv"));
+        assertEquals(3, lines.size(), "header, step 1 and the new step 3: " + lines);
+        assertEquals("1,1.0,0.5,0.25,0.25,0.5,10.0,2.0,1e-4,40.0,1600.0,2700.0", lines.get(1));
+        assertTrue(lines.get(2).startsWith("3,"), lines.get(2));
+    }
 }
