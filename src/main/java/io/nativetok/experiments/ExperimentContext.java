@@ -98,9 +98,22 @@ public final class ExperimentContext {
         return evaluation;
     }
 
+    /** Returns the experiment's name, e.g. {@code main}. */
+    String experiment() {
+        return experiment;
+    }
+
     /** Returns the stream for progress lines. */
     public PrintStream log() {
         return log;
+    }
+
+    /**
+     * Returns a progress bar on the log, labelled with the experiment and {@code stage}. Close it
+     * when the stage ends.
+     */
+    ProgressBar progressBar(String stage, long total) {
+        return ProgressBar.builder().label(experiment + " " + stage).total(total).out(log).build();
     }
 
     /**
@@ -247,7 +260,7 @@ public final class ExperimentContext {
             @Override
             public void onStep(TokenizerTrainer trainer, io.nativetok.train.StepMetrics metrics) {
                 if (bar == null) {
-                    bar = ProgressBar.builder().label(experiment + " " + stage.get()).total(trainer.segmentEnd()).out(log).build();
+                    bar = progressBar(stage.get(), trainer.segmentEnd());
                     bar.startAt(metrics.step());
                 }
                 bar.update(metrics.step(), metrics.summary());

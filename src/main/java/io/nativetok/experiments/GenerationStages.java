@@ -5,9 +5,12 @@ import ai.djl.ndarray.NDManager;
 import io.nativetok.data.ImageSet;
 import io.nativetok.data.ImageSets;
 import io.nativetok.generate.Generator;
+import io.nativetok.generate.GeneratorCheckpointListener;
 import io.nativetok.generate.GeneratorConfig;
+import io.nativetok.generate.GeneratorCsvListener;
 import io.nativetok.generate.GeneratorKind;
 import io.nativetok.generate.GeneratorPreset;
+import io.nativetok.generate.GeneratorProgressListener;
 import io.nativetok.generate.GeneratorTrainer;
 import io.nativetok.generate.Generators;
 import io.nativetok.generate.SamplingOptions;
@@ -15,7 +18,7 @@ import io.nativetok.generate.TokenDataset;
 import io.nativetok.metrics.FeatureNetwork;
 import io.nativetok.tokenizer.NativeTok;
 import io.nativetok.train.TrainingConfig;
-import io.nativetok.util.ProgressListener;
+import io.nativetok.util.ProgressBar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,7 +65,10 @@ final class GenerationStages {
             return TokenDataset.load(file, tokenizer);
         }
         long start = System.nanoTime();
-        TokenDataset data = TokenDataset.tokenize(tokenizer, images, TOKENIZE_BATCH, ProgressListener.NONE);
+        TokenDataset data;
+        try (ProgressBar bar = context.progressBar("tokenize " + id, images.size())) {
+            data = TokenDataset.tokenize(tokenizer, images, TOKENIZE_BATCH, bar);
+        }
         data.save(file);
         context.recordStage("tokenize " + id, start);
         return data;
@@ -90,8 +96,11 @@ final class GenerationStages {
                     io.nativetok.train.CheckpointListener.latest(folder.resolve("checkpoints"));
             if (latest.isPresent()) {
                 trainer.load(latest.get());
+                context.log().printf("[%s] %s: resuming at step %d%n", context.experiment(), id, trainer.stepCount());
             }
-            trainer.addListener(new io.nativetok.generate.GeneratorCheckpointListener(folder.resolve("checkpoints")));
+            trainer.addListener(new GeneratorCsvListener(folder));
+            trainer.addListener(new GeneratorCheckpointListener(folder.resolve("checkpoints")));
+            trainer.addListener(new GeneratorProgressListener(context.log(), context.experiment() + " " + id));
             trainer.fit(train, validation);
             trainer.save(finished);
         } catch (RuntimeException e) {
@@ -103,27 +112,35 @@ final class GenerationStages {
     }
 
     /**
-     * Samples {@code count} images, classes in round robin, and decodes them with the tokenizer.
+     * Samples {@code count} images, classes in round robin, and decodes them with the tokenizer. A
+     * progress bar labelled with {@code id} shows the images done.
      */
-    ImageSet sample(Generator generator, NativeTok tokenizer, int count, SamplingOptions options) {
-        int classes = generator.config().classes();
+    ImageSet sample(String id, Generator generator, NativeTok tokenizer, int count, SamplingOptions options) {
         List<java.awt.image.BufferedImage> images = new ArrayList<>();
-        for (int from = 0; from < count; from += SAMPLE_BATCH) {
-            int size = Math.min(SAMPLE_BATCH, count - from);
-            int[] labels = new int[size];
-            for (int i = 0; i < size; i++) {
-                labels[i] = (from + i) % classes;
-            }
-            int[][] ids = generator.sample(labels, options.withSeed(from));
-            try (NDManager scope = tokenizer.manager().newSubManager()) {
-                NDArray decoded = tokenizer.decode(ids, scope);
-                ImageSet batch = ImageSets.fromArray(decoded);
-                for (int i = 0; i < batch.size(); i++) {
-                    images.add(ImageSets.toBufferedImage(batch, i));
-                }
+        try (ProgressBar bar = context.progressBar("sample " + id, count)) {
+            for (int from = 0; from < count; from += SAMPLE_BATCH) {
+                sampleBatch(generator, tokenizer, from, Math.min(SAMPLE_BATCH, count - from), options, images);
+                bar.onProgress(images.size(), count);
             }
         }
         return ImageSets.fromImages(images);
+    }
+
+    /** Samples {@code size} images starting at image {@code from} and appends them, decoded, to {@code images}. */
+    private static void sampleBatch(Generator generator, NativeTok tokenizer, int from, int size, SamplingOptions options,
+            List<java.awt.image.BufferedImage> images) {
+        int classes = generator.config().classes();
+        int[] labels = new int[size];
+        for (int i = 0; i < size; i++) {
+            labels[i] = (from + i) % classes;
+        }
+        int[][] ids = generator.sample(labels, options.withSeed(from));
+        try (NDManager scope = tokenizer.manager().newSubManager()) {
+            ImageSet batch = ImageSets.fromArray(tokenizer.decode(ids, scope));
+            for (int i = 0; i < batch.size(); i++) {
+                images.add(ImageSets.toBufferedImage(batch, i));
+            }
+        }
     }
 
     Budget budget() {

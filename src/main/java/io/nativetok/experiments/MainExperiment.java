@@ -86,7 +86,7 @@ public final class MainExperiment implements Experiment {
                             double bits = GeneratorTrainer.evaluate(generator, validation, 0).bitsPerToken();
                             SamplingOptions options = SamplingOptions.defaults().withSteps(
                                     Math.min(MASKGIT_STEPS, tokenizer.tokens()));
-                            ImageSet samples = stages.sample(generator, tokenizer, budget.generatedImages(), options);
+                            ImageSet samples = stages.sample(generatorId, generator, tokenizer, budget.generatedImages(), options);
                             ImageScores.Scores scores = ImageScores.compare(network, context.evaluation(), samples);
                             addRow(main, id, generatorKind, reconstruction, reconstructionFd, bits, scores);
                             if (generator instanceof ArGenerator ar) {

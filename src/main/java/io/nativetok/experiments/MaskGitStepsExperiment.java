@@ -59,8 +59,8 @@ public final class MaskGitStepsExperiment implements Experiment {
                                 continue;
                             }
                             long start = System.nanoTime();
-                            ImageSet samples = stages.sample(generator, tokenizer, budget.generatedImages(),
-                                    SamplingOptions.defaults().withSteps(steps));
+                            ImageSet samples = stages.sample("generator-" + id + "-maskgit, " + steps + " steps",
+                                    generator, tokenizer, budget.generatedImages(), SamplingOptions.defaults().withSteps(steps));
                             double millis = (System.nanoTime() - start) / 1e6 / budget.generatedImages();
                             ImageScores.Scores scores = ImageScores.compare(network, context.evaluation(), samples);
                             table.stringColumn("tokenizer").append(id);

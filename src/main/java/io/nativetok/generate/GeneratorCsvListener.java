@@ -6,7 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Appends one row per step to {@code metrics.csv} and one per evaluation to {@code
@@ -14,6 +18,8 @@ import java.util.Locale;
  * (written before a crash and then repeated), so every step appears once.
  */
 public final class GeneratorCsvListener implements GeneratorListener {
+
+    private static final Logger logger = LoggerFactory.getLogger(GeneratorCsvListener.class);
 
     private static final String STEP_HEADER =
             "step,loss,accuracy,tokens_per_second,gradient_norm,learning_rate,milliseconds";
@@ -49,24 +55,39 @@ public final class GeneratorCsvListener implements GeneratorListener {
             return;
         }
         prepared = true;
-        for (Path file : java.util.List.of(steps, evaluations)) {
-            try {
-                if (Files.exists(file)) {
-                    java.util.List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-                    java.util.List<String> kept = new java.util.ArrayList<>();
-                    for (int i = 0; i < lines.size(); i++) {
-                        String line = lines.get(i);
-                        if (i == 0 || Long.parseLong(line.substring(0, line.indexOf(','))) <= lastKept) {
-                            kept.add(line);
-                        }
-                    }
-                    Files.write(file, kept, StandardCharsets.UTF_8);
-                }
-            } catch (IOException | RuntimeException e) {
-                throw new NativeTokException(
-                        "Failed to read " + file + " before appending: " + e.getMessage()
-                                + ". Delete the file or start the run over with --force.", e);
+        trim(steps, STEP_HEADER, lastKept);
+        trim(evaluations, EVALUATION_HEADER, lastKept);
+    }
+
+    /**
+     * Creates the file's folder, or keeps only the complete rows up to step {@code lastKept} of an
+     * existing file. A row cut off by a crash mid-write has too few columns and is dropped.
+     */
+    private static void trim(Path file, String header, long lastKept) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            if (!Files.exists(file)) {
+                return;
             }
+            int columns = header.split(",").length;
+            List<String> kept = new ArrayList<>();
+            kept.add(header);
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                String[] fields = line.split(",", -1);
+                if (line.isBlank() || line.equals(header)) {
+                    continue;
+                }
+                if (fields.length != columns || !fields[0].matches("\\d+")) {
+                    logger.warn("Dropping malformed row from {}, as a crash mid-write leaves: {}", file, line);
+                } else if (Long.parseLong(fields[0]) <= lastKept) {
+                    kept.add(line);
+                }
+            }
+            Files.write(file, kept, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new NativeTokException(
+                    "Failed to prepare " + file + " for appending: " + e.getMessage()
+                            + ". Check that the output folder is writable.", e);
         }
     }
 

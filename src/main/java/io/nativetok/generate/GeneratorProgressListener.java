@@ -7,17 +7,24 @@ import java.io.PrintStream;
 public final class GeneratorProgressListener implements GeneratorListener {
 
     private final PrintStream out;
+    private final String label;
     private ProgressBar bar;
 
-    /** Creates a listener that draws on {@code out}. */
+    /** Creates a listener that draws on {@code out} with the label {@code train}. */
     public GeneratorProgressListener(PrintStream out) {
+        this(out, "train");
+    }
+
+    /** Creates a listener that draws on {@code out} with {@code label} before the bar. */
+    public GeneratorProgressListener(PrintStream out, String label) {
         this.out = out;
+        this.label = label;
     }
 
     @Override
     public void onStep(GeneratorTrainer trainer, GeneratorStepMetrics metrics) {
         if (bar == null) {
-            bar = ProgressBar.builder().label("train").total(trainer.config().steps()).out(out).build();
+            bar = ProgressBar.builder().label(label).total(trainer.config().steps()).out(out).build();
             bar.startAt(metrics.step());
         }
         bar.update(metrics.step(), metrics.summary());
