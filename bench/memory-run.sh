@@ -2,7 +2,7 @@
 # Trains the CIFAR10 preset from scratch in one fresh process and samples its memory once a minute
 # with bench/memory-monitor.sh. At the end it prints the lowest and highest resident memory from
 # step 200 to step 2,000 and their spread (bench/memory-spread.sh), read between steps and at the
-# monitor's random moments; the memory target is a spread of at most 5%.
+# monitor's random moments. The memory target is a spread of at most 5%.
 #
 #   bench/memory-run.sh OUT_DIR [STEPS] [CPU]
 #
