@@ -1,9 +1,12 @@
 package io.nativetok.cli;
 
 import io.nativetok.data.DataLocation;
+import io.nativetok.experiments.Budget;
 import io.nativetok.experiments.Experiments;
 import io.nativetok.tokenizer.Preset;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,13 +49,21 @@ public final class ReproduceCommand implements Callable<Integer> {
                     + " preset) instead of training them again.")
     private Path tokenizersFrom;
 
+    @Option(names = "--budget", paramLabel = "NAME=VALUE",
+            description = "Change one value of the preset's budget, e.g. --budget tokenizer-steps=1000; repeat for"
+                    + " more. Names: tokenizer-steps, generator-steps, generated-images, classifier-epochs,"
+                    + " train-images, evaluation-images (0: all), influence-images, influence-replacements.")
+    private Map<String, String> budget = new LinkedHashMap<>();
+
     @Override
     public Integer call() {
         Experiments.byName(experiment);
         Preset chosen = Preset.parse(preset);
+        Budget chosenBudget = Budget.forPreset(chosen).with(budget);
         Path cifar10 = DataLocation.fromSystem().locateCifar10(data, offline, null);
         String command = "nativetok " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        Experiments.run(experiment, chosen, out, cifar10, force, System.err, command, tokenizersFrom);
+        Experiments.recipe(experiment).preset(chosen).budget(chosenBudget).out(out).data(cifar10).force(force)
+                .log(System.err).command(command).tokenizersFrom(tokenizersFrom).run();
         spec.commandLine().getOut().println("Wrote " + out.resolve("summary.md").toAbsolutePath());
         return 0;
     }

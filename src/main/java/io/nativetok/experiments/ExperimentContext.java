@@ -54,6 +54,7 @@ public final class ExperimentContext {
 
     private final String experiment;
     private final Preset preset;
+    private final Budget budget;
     private final Path out;
     private final ImageSet train;
     private final ImageSet evaluation;
@@ -63,10 +64,11 @@ public final class ExperimentContext {
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Double> stageMinutes = new LinkedHashMap<>();
 
-    ExperimentContext(String experiment, Preset preset, Path out, ImageSet train, ImageSet evaluation,
-            PrintStream log, Path tokenizersFrom) {
+    ExperimentContext(String experiment, Preset preset, Budget budget, Path out, ImageSet train,
+            ImageSet evaluation, PrintStream log, Path tokenizersFrom) {
         this.experiment = experiment;
         this.preset = preset;
+        this.budget = budget;
         this.out = out;
         this.train = train;
         this.evaluation = evaluation;
@@ -81,6 +83,11 @@ public final class ExperimentContext {
     /** Returns the preset the recipe runs at. */
     public Preset preset() {
         return preset;
+    }
+
+    /** Returns the budget: the preset's, or the one the run was given. */
+    public Budget budget() {
+        return budget;
     }
 
     /** Returns the output folder. */
@@ -328,6 +335,9 @@ public final class ExperimentContext {
         StringBuilder text = new StringBuilder();
         text.append("# ").append(experiment).append(" at preset ").append(preset.id()).append("\n\n");
         text.append("Command: `").append(command).append("`\n\n");
+        String changed = budget.differencesFrom(Budget.forPreset(preset));
+        text.append("Budget: ").append(changed.isEmpty() ? "the preset's" : "the preset's, except " + changed)
+                .append(" (").append(budget.toMap().toString().replace("{", "").replace("}", "")).append(")\n\n");
         int processors = Runtime.getRuntime().availableProcessors();
         text.append("Machine: ").append(processors).append(processors == 1 ? " CPU thread, " : " CPU threads, ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))

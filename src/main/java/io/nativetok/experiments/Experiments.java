@@ -61,27 +61,121 @@ public final class Experiments {
     }
 
     /**
-     * Runs a recipe on CIFAR-10 and returns its tables.
+     * Runs a recipe on CIFAR-10 at its preset's budget and returns its tables.
      *
      * @param cifar10 the folder with the CIFAR-10 binary files
      * @param command the command line to record in the summary
      */
     public static Map<String, Table> run(
             String name, Preset preset, Path out, Path cifar10, boolean force, PrintStream log, String command) {
-        return run(name, preset, out, cifar10, force, log, command, null);
+        return recipe(name).preset(preset).out(out).data(cifar10).force(force).log(log).command(command).run();
     }
 
     /**
-     * Runs a recipe on CIFAR-10 and returns its tables, loading finished tokenizers from another
-     * recipe's output folder instead of training them.
+     * Runs a recipe on CIFAR-10 at its preset's budget and returns its tables, loading finished
+     * tokenizers from another recipe's output folder instead of training them.
      *
-     * <p>{@code tokenizersFrom} is the output folder of a recipe at the same preset, e.g. {@code
-     * main}, whose tokenizers have the configuration and budget this recipe needs; every tokenizer
-     * must be finished there. With {@code null} the recipe trains its own.
+     * @see Runner#tokenizersFrom
      */
     public static Map<String, Table> run(String name, Preset preset, Path out, Path cifar10, boolean force,
             PrintStream log, String command, Path tokenizersFrom) {
-        Experiment experiment = byName(name);
+        return recipe(name).preset(preset).out(out).data(cifar10).force(force).log(log).command(command)
+                .tokenizersFrom(tokenizersFrom).run();
+    }
+
+    /**
+     * Returns a runner for the recipe {@code name}, to be given at least its output folder and
+     * data folder.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public static Runner recipe(String name) {
+        return new Runner(byName(name));
+    }
+
+    /** The settings of one recipe run; {@link #run} starts or resumes it. */
+    public static final class Runner {
+
+        private final Experiment experiment;
+        private Preset preset = Preset.CIFAR10;
+        private Budget budget;
+        private Path out;
+        private Path cifar10;
+        private boolean force;
+        private PrintStream log = System.err;
+        private String command;
+        private Path tokenizersFrom;
+
+        private Runner(Experiment experiment) {
+            this.experiment = experiment;
+        }
+
+        /** Sets the preset (default CIFAR10). */
+        public Runner preset(Preset preset) {
+            this.preset = preset;
+            return this;
+        }
+
+        /** Sets the budget (default: the preset's, {@link Budget#forPreset}). */
+        public Runner budget(Budget budget) {
+            this.budget = budget;
+            return this;
+        }
+
+        /** Sets the output folder. */
+        public Runner out(Path out) {
+            this.out = out;
+            return this;
+        }
+
+        /** Sets the folder with the CIFAR-10 binary files. */
+        public Runner data(Path cifar10) {
+            this.cifar10 = cifar10;
+            return this;
+        }
+
+        /** Deletes the output folder's earlier results first when {@code force} is true. */
+        public Runner force(boolean force) {
+            this.force = force;
+            return this;
+        }
+
+        /** Sets the stream for progress lines (default standard error). */
+        public Runner log(PrintStream log) {
+            this.log = log;
+            return this;
+        }
+
+        /** Sets the command line recorded in the summary (default: a description of the call). */
+        public Runner command(String command) {
+            this.command = command;
+            return this;
+        }
+
+        /**
+         * Loads finished tokenizers from another recipe's output folder instead of training them:
+         * a folder at the same preset and budget, e.g. {@code main}'s, where every tokenizer is
+         * finished. With {@code null} (the default) the recipe trains its own.
+         */
+        public Runner tokenizersFrom(Path folder) {
+            this.tokenizersFrom = folder;
+            return this;
+        }
+
+        /** Runs the recipe, resuming an interrupted run in the output folder, and returns its tables. */
+        public Map<String, Table> run() {
+            if (out == null || cifar10 == null) {
+                throw new IllegalStateException("A recipe needs out(...) and data(...) before run().");
+            }
+            Budget chosen = budget == null ? Budget.forPreset(preset) : budget;
+            String recorded = command == null ? "Experiments.recipe(\"" + experiment.name() + "\")" : command;
+            return Experiments.run(experiment, preset, chosen, out, cifar10, force, log, recorded, tokenizersFrom);
+        }
+    }
+
+    private static Map<String, Table> run(Experiment experiment, Preset preset, Budget budget, Path out, Path cifar10,
+            boolean force, PrintStream log, String command, Path tokenizersFrom) {
+        String name = experiment.name();
         if (tokenizersFrom != null && !Files.isDirectory(tokenizersFrom)) {
             throw new IllegalArgumentException("Invalid tokenizer folder " + tokenizersFrom
                     + ": it does not exist. Give the --out folder of a recipe that trained the tokenizers.");
@@ -98,11 +192,11 @@ public final class Experiments {
                     "Invalid preset imagenet256 for the recipes: they train on CIFAR-10 at 32 x 32. Use tiny or"
                             + " cifar10; ImageNet-scale runs need a GPU and an ImageNet training folder.");
         }
-        prepareFolder(experiment, preset, out, force);
-        Budget budget = Budget.forPreset(preset);
+        prepareFolder(experiment, preset, budget, out, force);
         ImageSet train = limit(Cifar10.load(cifar10, Cifar10.Split.TRAIN), budget.trainImages());
         ImageSet evaluation = limit(Cifar10.load(cifar10, Cifar10.Split.TEST_EXACT), budget.evaluationImages());
-        ExperimentContext context = new ExperimentContext(name, preset, out, train, evaluation, log, tokenizersFrom);
+        ExperimentContext context =
+                new ExperimentContext(name, preset, budget, out, train, evaluation, log, tokenizersFrom);
         long start = System.nanoTime();
         experiment.run(context);
         context.recordStage("whole recipe (this invocation)", start);
@@ -142,7 +236,7 @@ public final class Experiments {
         return count <= 0 || count >= set.size() ? set : ImageSets.subset(set, 0, count);
     }
 
-    private static void prepareFolder(Experiment experiment, Preset preset, Path out, boolean force) {
+    private static void prepareFolder(Experiment experiment, Preset preset, Budget budget, Path out, boolean force) {
         Path marker = out.resolve("experiment.json");
         String expected = experiment.name() + " " + preset.id();
         try {
@@ -160,6 +254,9 @@ public final class Experiments {
                             "Output folder " + out + " already contains the finished results of '" + expected
                                     + "' (summary.md). Pass --force to delete them and run again.");
                 }
+                if (!force) {
+                    checkSameBudget(out, recordedBudget(recorded, preset), budget);
+                }
                 if (force) {
                     deleteContents(out);
                 }
@@ -171,11 +268,36 @@ public final class Experiments {
                 deleteContents(out);
             }
             Files.createDirectories(out);
-            ExperimentContext.writeJson(marker, Map.of("experiment", experiment.name(), "preset", preset.id()));
+            Map<String, Object> contents = new LinkedHashMap<>();
+            contents.put("experiment", experiment.name());
+            contents.put("preset", preset.id());
+            contents.put("budget", budget.toMap());
+            ExperimentContext.writeJson(marker, contents);
         } catch (IOException e) {
             throw new NativeTokException(
                     "Cannot prepare output folder " + out + ": " + e.getMessage() + ". Choose a writable --out.", e);
         }
+    }
+
+    /** Returns the budget in a folder's experiment.json; folders written before budgets were recorded ran the preset's. */
+    private static Budget recordedBudget(Map<?, ?> recorded, Preset preset) {
+        if (!(recorded.get("budget") instanceof Map<?, ?> values)) {
+            return Budget.forPreset(preset);
+        }
+        Map<String, Number> numbers = new LinkedHashMap<>();
+        values.forEach((key, value) -> numbers.put(String.valueOf(key), value instanceof Number n ? n : null));
+        return Budget.fromMap(numbers);
+    }
+
+    /** Refuses to resume a run with another budget, since its finished stages used the recorded one. */
+    private static void checkSameBudget(Path out, Budget recorded, Budget budget) {
+        if (recorded.equals(budget)) {
+            return;
+        }
+        throw new NativeTokException("Output folder " + out + " holds a run with budget "
+                + recorded.differencesFrom(budget) + ", but this run asks for " + budget.differencesFrom(recorded)
+                + ". Resume with the recorded budget (--budget), choose another --out, or pass --force to delete"
+                + " the earlier results.");
     }
 
     private static boolean isEmpty(Path folder) throws IOException {

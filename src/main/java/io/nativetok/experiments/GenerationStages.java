@@ -39,7 +39,7 @@ final class GenerationStages {
 
     GenerationStages(ExperimentContext context) {
         this.context = context;
-        this.budget = Budget.forPreset(context.preset());
+        this.budget = context.budget();
     }
 
     /** Returns the feature network behind classifier FD, training it on the first call. */

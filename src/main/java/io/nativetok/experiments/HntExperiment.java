@@ -50,7 +50,7 @@ public final class HntExperiment implements Experiment {
 
     @Override
     public void run(ExperimentContext context) {
-        Budget budget = Budget.forPreset(context.preset());
+        Budget budget = context.budget();
         NativeTokConfig config = context.preset().config();
         int tokens = config.tokens();
         int[] schedule = {Math.max(1, tokens / 4), Math.max(2, tokens / 2), tokens};

@@ -33,7 +33,7 @@ public final class PositionsExperiment implements Experiment {
 
     @Override
     public void run(ExperimentContext context) {
-        Budget budget = Budget.forPreset(context.preset());
+        Budget budget = context.budget();
         Map<String, Table> prefixTables = new LinkedHashMap<>();
         Map<String, Table> influenceTables = new LinkedHashMap<>();
         for (EncoderKind kind : EncoderKind.values()) {

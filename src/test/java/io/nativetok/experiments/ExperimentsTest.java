@@ -225,6 +225,25 @@ class ExperimentsTest {
     }
 
     @Test
+    void changedBudgetIsUsedRecordedAndKeptOnResume() throws IOException {
+        Path out = folder.resolve("small");
+        Budget small = Budget.forPreset(Preset.TINY).with(Map.of("tokenizer-steps", "4"));
+        Experiments.recipe("positions").preset(Preset.TINY).budget(small).out(out).data(data).log(QUIET).run();
+        List<String> metrics = Files.readAllLines(out.resolve("tokenizer-nativetok").resolve("metrics.csv"));
+        assertEquals(1 + 4, metrics.size(), "a header and one row per step");
+        assertTrue(Files.readString(out.resolve("summary.md")).contains("the preset's, except tokenizer-steps=4"));
+        assertTrue(Files.readString(out.resolve("experiment.json")).contains("\"tokenizer-steps\": 4"));
+
+        // An interrupted run (no summary yet) resumes only with the budget it started with.
+        Files.delete(out.resolve("summary.md"));
+        NativeTokException other = assertThrows(NativeTokException.class, () -> run("positions", out, false));
+        assertTrue(other.getMessage().contains("tokenizer-steps=4"), other.getMessage());
+        assertTrue(other.getMessage().contains("tokenizer-steps=30"), other.getMessage());
+        Experiments.recipe("positions").preset(Preset.TINY).budget(small).out(out).data(data).log(QUIET).run();
+        assertTrue(Files.exists(out.resolve("summary.md")));
+    }
+
+    @Test
     void unknownExperimentRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Experiments.byName("mian"));
         assertTrue(e.getMessage().contains("'mian'"), e.getMessage());

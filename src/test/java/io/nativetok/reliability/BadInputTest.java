@@ -199,6 +199,18 @@ class BadInputTest {
     }
 
     @Test
+    void unknownBudgetValueRejectedByReproduce() {
+        Path out = folder.resolve("out");
+        assertError(run("reproduce", "main", "--preset", "tiny", "--offline", "--data", TestData.cifar10().toString(),
+                "--out", out.toString(), "--budget", "tokenizer-step=3"),
+                "Unknown budget value 'tokenizer-step'", "tokenizer-steps");
+        assertError(run("reproduce", "main", "--preset", "tiny", "--offline", "--data", TestData.cifar10().toString(),
+                "--out", out.toString(), "--budget", "generator-steps=-5"),
+                "generator-steps = -5", "at least 1");
+        assertFalse(Files.exists(out), "the output folder was created");
+    }
+
+    @Test
     void batchLargerThanTrainingSetRejected() {
         Path out = folder.resolve("out");
         assertError(train(out, "--train-images", "10", "--batch-size", "16"), "Invalid batch size 16", "only 10 images");
