@@ -102,15 +102,16 @@ public record Budget(
 
     /** Returns the budget whose {@link #toMap} is {@code values}. */
     static Budget fromMap(Map<String, ? extends Number> values) {
-        int[] v = new int[NAMES.length];
+        int[] counts = new int[NAMES.length];
         for (int i = 0; i < NAMES.length; i++) {
             Number value = values.get(NAMES[i]);
             if (value == null) {
-                throw new IllegalArgumentException("Missing budget value " + NAMES[i] + ".");
+                throw new IllegalArgumentException("Missing budget value " + NAMES[i] + ": expected all of "
+                        + String.join(", ", NAMES) + ".");
             }
-            v[i] = value.intValue();
+            counts[i] = value.intValue();
         }
-        return new Budget(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        return new Budget(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], counts[7]);
     }
 
     /** Returns the values that differ from {@code base}, as {@code name=value} joined by spaces. */

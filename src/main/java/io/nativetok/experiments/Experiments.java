@@ -255,7 +255,7 @@ public final class Experiments {
                                     + "' (summary.md). Pass --force to delete them and run again.");
                 }
                 if (!force) {
-                    checkSameBudget(out, recordedBudget(recorded, preset), budget);
+                    checkSameBudget(out, recordedBudget(marker, recorded, preset), budget);
                 }
                 if (force) {
                     deleteContents(out);
@@ -280,13 +280,18 @@ public final class Experiments {
     }
 
     /** Returns the budget in a folder's experiment.json; folders written before budgets were recorded ran the preset's. */
-    private static Budget recordedBudget(Map<?, ?> recorded, Preset preset) {
+    private static Budget recordedBudget(Path marker, Map<?, ?> recorded, Preset preset) {
         if (!(recorded.get("budget") instanceof Map<?, ?> values)) {
             return Budget.forPreset(preset);
         }
         Map<String, Number> numbers = new LinkedHashMap<>();
         values.forEach((key, value) -> numbers.put(String.valueOf(key), value instanceof Number n ? n : null));
-        return Budget.fromMap(numbers);
+        try {
+            return Budget.fromMap(numbers);
+        } catch (IllegalArgumentException e) {
+            throw new NativeTokException("Invalid budget in " + marker + ": " + e.getMessage() + " Rerun the recipe"
+                    + " with --force to start the folder again.", e);
+        }
     }
 
     /** Refuses to resume a run with another budget, since its finished stages used the recorded one. */
