@@ -93,7 +93,7 @@ public final class Experiments {
         return new Runner(byName(name));
     }
 
-    /** The settings of one recipe run; {@link #run} starts or resumes it. */
+    /** The settings of one recipe run. {@link #run} starts or resumes it. */
     public static final class Runner {
 
         private final Experiment experiment;
@@ -153,9 +153,9 @@ public final class Experiments {
         }
 
         /**
-         * Loads finished tokenizers from another recipe's output folder instead of training them:
-         * a folder at the same preset and budget, e.g. {@code main}'s, where every tokenizer is
-         * finished. With {@code null} (the default) the recipe trains its own.
+         * Loads finished tokenizers from another recipe's output folder instead of training them.
+         * That folder must be at the same preset and budget, e.g. {@code main}'s, with every
+         * tokenizer finished. With {@code null} (the default) the recipe trains its own.
          */
         public Runner tokenizersFrom(Path folder) {
             this.tokenizersFrom = folder;
@@ -165,7 +165,7 @@ public final class Experiments {
         /** Runs the recipe, resuming an interrupted run in the output folder, and returns its tables. */
         public Map<String, Table> run() {
             if (out == null || cifar10 == null) {
-                throw new IllegalStateException("A recipe needs out(...) and data(...) before run().");
+                throw new IllegalStateException("Missing output or data folder: call out(...) and data(...) before run().");
             }
             Budget chosen = budget == null ? Budget.forPreset(preset) : budget;
             String recorded = command == null ? "Experiments.recipe(\"" + experiment.name() + "\")" : command;
@@ -294,12 +294,12 @@ public final class Experiments {
         }
     }
 
-    /** Refuses to resume a run with another budget, since its finished stages used the recorded one. */
+    /** Rejects resuming a run with another budget, because its finished stages used the recorded one. */
     private static void checkSameBudget(Path out, Budget recorded, Budget budget) {
         if (recorded.equals(budget)) {
             return;
         }
-        throw new NativeTokException("Output folder " + out + " holds a run with budget "
+        throw new NativeTokException("Output folder " + out + " contains a run with budget "
                 + recorded.differencesFrom(budget) + ", but this run asks for " + budget.differencesFrom(recorded)
                 + ". Resume with the recorded budget (--budget), choose another --out, or pass --force to delete"
                 + " the earlier results.");

@@ -225,7 +225,7 @@ class ExperimentsTest {
     }
 
     @Test
-    void changedBudgetIsUsedRecordedAndKeptOnResume() throws IOException {
+    void budgetRecordedAndKeptOnResume() throws IOException {
         Path out = folder.resolve("small");
         Budget small = Budget.forPreset(Preset.TINY).with(Map.of("tokenizer-steps", "4"));
         Experiments.recipe("positions").preset(Preset.TINY).budget(small).out(out).data(data).log(QUIET).run();
